@@ -1,0 +1,502 @@
+// Scenario -> Model: resolves names to indices, checks meaning, flattens into arrays.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <unordered_map>
+
+#include <boost/random/beta_distribution.hpp>
+#include <boost/random/lognormal_distribution.hpp>
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/triangle_distribution.hpp>
+#include <boost/random/uniform_real_distribution.hpp>
+#include <fmt/format.h>
+
+#include "geosim/model.h"
+#include "geosim/rng.h"
+
+namespace geosim {
+
+std::int32_t Model::max_actions_per_actor() const {
+  std::int32_t m = 0;
+  for (const auto& a : actors) m = std::max(m, a.action_end - a.action_begin);
+  return m;
+}
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// The set of values a field accepts.
+struct Domain {
+  double lo = -kInf, hi = kInf;
+  bool lo_open = false;
+  const char* words = "a number";
+};
+constexpr Domain kAny{};
+constexpr Domain kProbability{0.0, 1.0, false, "a probability in [0, 1]"};
+constexpr Domain kUnit{0.0, 1.0, false, "a value in [0, 1]"};
+constexpr Domain kNonNegative{0.0, kInf, false, "a value >= 0"};
+constexpr Domain kPositive{0.0, kInf, true, "a value > 0"};
+
+std::uint64_t key_of(const std::string& s) { return stream_key_of(s.data(), s.size()); }
+
+class Compiler {
+ public:
+  Compiler(const Scenario& s, DiagnosticSink& sink) : s_(s), sink_(sink) {}
+  Model run();
+
+ private:
+  const Scenario& s_;
+  DiagnosticSink& sink_;
+  Model m_;
+  std::unordered_map<std::string, std::int32_t> param_, var_, rung_, actor_, action_;
+  std::vector<std::string> declared_params_, var_names_, rung_names_, actor_names_, action_names_;
+
+  void error(const Location& w, const std::string& path, std::string msg, std::string hint = {}) {
+    sink_.error(w, path, std::move(msg), std::move(hint));
+  }
+
+  static std::string describe_support(const Distribution& d) {
+    switch (d.kind) {
+      case DistKind::constant: return fmt::format("{}", d.args.empty() ? 0.0 : d.args[0]);
+      case DistKind::normal: return "a normal distribution (unbounded)";
+      case DistKind::lognormal: return "a lognormal distribution (unbounded above)";
+      default: return fmt::format("a {} distribution", to_string(d.kind));
+    }
+  }
+
+  // The smallest and largest value a distribution can produce.
+  static std::pair<double, double> support(const Distribution& d) {
+    switch (d.kind) {
+      case DistKind::constant: return {d.args[0], d.args[0]};
+      case DistKind::uniform: return {d.args[0], d.args[1]};
+      case DistKind::triangular: return {d.args[0], d.args[2]};
+      case DistKind::normal: return {-kInf, kInf};
+      case DistKind::lognormal: return {0.0, kInf};
+      case DistKind::beta: return {0.0, 1.0};
+      case DistKind::choice: {
+        if (d.values.empty()) return {0.0, 0.0};
+        auto [lo, hi] = std::minmax_element(d.values.begin(), d.values.end());
+        return {*lo, *hi};
+      }
+    }
+    return {-kInf, kInf};
+  }
+
+  bool check_distribution(const Parameter& p) {
+    const auto& d = p.dist;
+    const auto& a = d.args;
+    auto bad = [&](std::string msg) {
+      error(p.where, p.key_path, std::move(msg));
+      return false;
+    };
+    switch (d.kind) {
+      case DistKind::constant:
+        if (a.size() != 1) return false;
+        break;
+      case DistKind::uniform:
+        if (a.size() != 2) return false;
+        if (!(a[0] < a[1]))
+          return bad(fmt::format("uniform: expected low < high, got low = {} and high = {}", a[0], a[1]));
+        break;
+      case DistKind::normal:
+        if (a.size() != 2) return false;
+        if (!(a[1] > 0)) return bad(fmt::format("normal: expected sd > 0, got sd = {}", a[1]));
+        break;
+      case DistKind::lognormal:
+        if (a.size() != 2) return false;
+        if (!(a[1] > 0))
+          return bad(fmt::format("lognormal: expected sigma > 0, got sigma = {}", a[1]));
+        break;
+      case DistKind::beta:
+        if (a.size() != 2) return false;
+        if (!(a[0] > 0 && a[1] > 0))
+          return bad(fmt::format("beta: expected alpha > 0 and beta > 0, got alpha = {} and beta = {}",
+                                 a[0], a[1]));
+        break;
+      case DistKind::triangular:
+        if (a.size() != 3) return false;
+        if (!(a[0] < a[2]))
+          return bad(fmt::format("triangular: expected low < high, got low = {} and high = {}", a[0], a[2]));
+        if (!(a[0] <= a[1] && a[1] <= a[2]))
+          return bad(fmt::format("triangular: expected low <= mode <= high, got mode = {} outside [{}, {}]",
+                                 a[1], a[0], a[2]));
+        break;
+      case DistKind::choice: {
+        if (d.values.empty()) return bad("choice: expected at least one value in 'values'");
+        if (d.values.size() != d.weights.size())
+          return bad(fmt::format("choice: expected as many weights as values, got {} values and {} weights",
+                                 d.values.size(), d.weights.size()));
+        double total = 0;
+        for (double w : d.weights) {
+          if (w < 0) return bad(fmt::format("choice: expected weights >= 0, got {}", w));
+          total += w;
+        }
+        if (!(total > 0)) return bad("choice: expected weights that are not all zero");
+        break;
+      }
+    }
+    return true;
+  }
+
+  void compile_parameters() {
+    for (const auto& p : s_.parameters) {
+      if (p.declared) declared_params_.push_back(p.name);
+      CompiledDistribution cd;
+      cd.kind = p.dist.kind;
+      if (check_distribution(p)) {
+        for (std::size_t i = 0; i < p.dist.args.size() && i < 3; ++i) cd.args[i] = p.dist.args[i];
+        if (cd.kind == DistKind::choice) {
+          cd.choice_begin = static_cast<std::int32_t>(m_.choice_values.size());
+          double total = 0;
+          for (double w : p.dist.weights) total += w;
+          double acc = 0;
+          for (std::size_t i = 0; i < p.dist.values.size(); ++i) {
+            acc += p.dist.weights[i];
+            m_.choice_values.push_back(p.dist.values[i]);
+            m_.choice_cdf.push_back(acc / total);
+          }
+          m_.choice_cdf.back() = 1.0;
+          cd.choice_end = static_cast<std::int32_t>(m_.choice_values.size());
+        }
+      } else {
+        cd.kind = DistKind::constant;
+      }
+      param_[p.name] = static_cast<std::int32_t>(m_.params.size());
+      m_.params.push_back(cd);
+      m_.param_stream_keys.push_back(key_of("param:" + p.name));
+      m_.names.params.push_back(p.name);
+    }
+  }
+
+  ParamIndex value(const ValueRef& v, const Domain& dom = kAny) {
+    if (v.empty()) return kNone;
+    auto it = param_.find(v.param);
+    if (it == param_.end()) {
+      std::string hint = did_you_mean(v.param, declared_params_);
+      error(v.where, v.key_path,
+            fmt::format("expected a number or the name of a declared parameter, got '{}' (no such "
+                        "parameter)",
+                        v.param),
+            hint);
+      return kNone;
+    }
+    const Parameter& p = s_.parameters[static_cast<std::size_t>(it->second)];
+    const auto [lo, hi] = support(p.dist);
+    const bool below = dom.lo_open ? !(lo > dom.lo) : !(lo >= dom.lo);
+    if (below || hi > dom.hi) {
+      std::string via = p.name == v.key_path ? std::string{} : fmt::format(" (parameter '{}')", p.name);
+      error(v.where, v.key_path,
+            fmt::format("expected {}, got {}{}", dom.words, describe_support(p.dist), via));
+    }
+    return it->second;
+  }
+
+  std::int32_t lookup(const std::unordered_map<std::string, std::int32_t>& map,
+                      const std::vector<std::string>& names, const std::string& name,
+                      const Location& w, const std::string& path, const char* what) {
+    auto it = map.find(name);
+    if (it != map.end()) return it->second;
+    std::string hint = did_you_mean(name, names);
+    if (hint.empty() && !names.empty() && names.size() <= 12) {
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      hint = fmt::format("known {}s: {}", what, list);
+    }
+    error(w, path, fmt::format("expected the name of a {}, got '{}' (no such {})", what, name, what),
+          hint);
+    return kNone;
+  }
+
+  std::int32_t var(const std::string& name, const Location& w, const std::string& path) {
+    return lookup(var_, var_names_, name, w, path, "state variable");
+  }
+  std::int32_t rung(const std::string& name, const Location& w, const std::string& path) {
+    return lookup(rung_, rung_names_, name, w, path, "rung");
+  }
+  std::int32_t action(const std::string& name, const Location& w, const std::string& path) {
+    if (name.find('.') == std::string::npos) {
+      // Unqualified: accept if exactly one actor has an action of that name.
+      std::int32_t found = kNone;
+      int n = 0;
+      for (std::size_t i = 0; i < action_names_.size(); ++i) {
+        const auto& full = action_names_[i];
+        if (full.substr(full.find('.') + 1) == name) {
+          found = static_cast<std::int32_t>(i);
+          ++n;
+        }
+      }
+      if (n == 1) return found;
+    }
+    return lookup(action_, action_names_, name, w, path, "action (written actor.action)");
+  }
+
+  std::pair<std::int32_t, std::int32_t> conditions(const std::vector<Condition>& cs) {
+    const auto begin = static_cast<std::int32_t>(m_.conditions.size());
+    for (const auto& c : cs) {
+      CompiledCondition cc{var(c.var, c.where, c.key_path + ".var"), c.op, value(c.value)};
+      if (cc.var != kNone && cc.value != kNone) m_.conditions.push_back(cc);
+    }
+    return {begin, static_cast<std::int32_t>(m_.conditions.size())};
+  }
+
+  std::pair<std::int32_t, std::int32_t> effects(const std::vector<Effect>& es) {
+    const auto begin = static_cast<std::int32_t>(m_.effects.size());
+    for (const auto& e : es) {
+      CompiledEffect ce{var(e.var, e.where, e.key_path + ".var"), e.op, value(e.value), kNone};
+      if (!e.times_var.empty()) ce.times_var = var(e.times_var, e.where, e.key_path + ".times");
+      if (ce.var != kNone && ce.value != kNone && (e.times_var.empty() || ce.times_var != kNone))
+        m_.effects.push_back(ce);
+    }
+    return {begin, static_cast<std::int32_t>(m_.effects.size())};
+  }
+
+  CompiledMove move(const RungMove& mv) {
+    CompiledMove c;
+    c.kind = mv.kind;
+    if (mv.kind == RungMove::Kind::step) c.value = mv.step;
+    if (mv.kind == RungMove::Kind::to) {
+      c.value = rung(mv.to_rung, mv.where, mv.key_path);
+      if (c.value == kNone) c.kind = RungMove::Kind::none;
+    }
+    return c;
+  }
+
+  std::pair<std::int32_t, std::int32_t> rung_range(const std::string& lo, const std::string& hi,
+                                                   const Location& w, const std::string& path) {
+    std::int32_t a = 0, b = m_.n_rungs - 1;
+    if (!lo.empty()) {
+      auto r = rung(lo, w, path + ".min_rung");
+      if (r != kNone) a = r;
+    }
+    if (!hi.empty()) {
+      auto r = rung(hi, w, path + ".max_rung");
+      if (r != kNone) b = r;
+    }
+    if (a > b)
+      error(w, path,
+            fmt::format("expected min_rung at or below max_rung on the ladder, got min_rung '{}' "
+                        "above max_rung '{}'",
+                        lo, hi));
+    return {a, b};
+  }
+};
+
+Model Compiler::run() {
+  m_.names.scenario = s_.name;
+  m_.horizon = s_.horizon;
+  m_.tick_days = s_.tick_days;
+  m_.class_weights = s_.class_weights;
+  compile_parameters();
+
+  // Names first, so that references can point forwards.
+  for (const auto& v : s_.state) {
+    if (var_.count(v.name)) error(v.where, v.key_path, fmt::format("duplicate state variable '{}'", v.name));
+    var_[v.name] = static_cast<std::int32_t>(var_names_.size());
+    var_names_.push_back(v.name);
+  }
+  for (const auto& r : s_.rungs) {
+    if (rung_.count(r.name)) {
+      error(r.where, r.key_path + ".name", fmt::format("duplicate rung name '{}'", r.name));
+      continue;
+    }
+    rung_[r.name] = static_cast<std::int32_t>(rung_names_.size());
+    rung_names_.push_back(r.name);
+  }
+  m_.n_rungs = static_cast<std::int32_t>(rung_names_.size());
+  if (m_.n_rungs == 0) error(Location{s_.files.empty() ? "" : s_.files[0], 0, 0}, "ladder.rungs",
+                             "expected at least one rung, got none");
+  for (const auto& a : s_.actors) {
+    actor_[a.name] = static_cast<std::int32_t>(actor_names_.size());
+    actor_names_.push_back(a.name);
+    for (const auto& act : a.actions) {
+      const std::string full = a.name + "." + act.name;
+      action_[full] = static_cast<std::int32_t>(action_names_.size());
+      action_names_.push_back(full);
+    }
+  }
+  if (s_.actors.empty())
+    error(Location{s_.files.empty() ? "" : s_.files[0], 0, 0}, "actors",
+          "expected at least one actor, got none");
+
+  // State.
+  for (const auto& v : s_.state) {
+    CompiledStateVar c;
+    c.initial = value(v.initial);
+    c.min = v.min.value_or(-kInf);
+    c.max = v.max.value_or(kInf);
+    if (c.min > c.max)
+      error(v.where, v.key_path, fmt::format("expected min <= max, got min = {} and max = {}", c.min, c.max));
+    m_.vars.push_back(c);
+    m_.names.vars.push_back(v.name);
+    if (v.report) {
+      m_.indicator_vars.push_back(static_cast<std::int32_t>(m_.vars.size() - 1));
+      m_.names.indicators.push_back(v.name);
+      m_.names.indicator_units.push_back(v.unit);
+    }
+  }
+
+  // Ladder.
+  for (const auto& r : s_.rungs) {
+    m_.rung_danger.push_back(value(r.danger));
+    m_.names.rungs.push_back(r.name);
+  }
+  if (!s_.start_rung.empty() && m_.n_rungs > 0) {
+    auto r = rung(s_.start_rung, Location{s_.files.empty() ? "" : s_.files[0], 0, 0}, "ladder.start");
+    m_.start_rung = r == kNone ? 0 : r;
+  }
+
+  // Actors and actions.
+  for (const auto& a : s_.actors) {
+    CompiledActor ca;
+    ca.action_begin = static_cast<std::int32_t>(m_.actions.size());
+    ca.rationality = value(a.rationality, kNonNegative);
+    ca.resolve = value(a.resolve);
+    ca.risk_tolerance = value(a.risk_tolerance, kUnit);
+    ca.capacity = value(a.capacity, kPositive);
+    ca.reciprocity = value(a.reciprocity);
+    ca.stream_key = key_of("actor:" + a.name);
+    if (a.actions.empty())
+      error(a.where, a.key_path + ".actions", "expected at least one action, got none");
+    const auto owner = static_cast<std::int32_t>(m_.actors.size());
+    for (const auto& act : a.actions) {
+      CompiledAction c{};
+      c.owner = owner;
+      std::tie(c.min_rung, c.max_rung) = rung_range(act.min_rung, act.max_rung, act.where, act.key_path);
+      c.escalation_class = act.escalation_class;
+      c.cost = value(act.cost);
+      c.gain = value(act.gain);
+      c.move = move(act.move);
+      std::tie(c.cond_begin, c.cond_end) = conditions(act.requires_);
+      std::tie(c.effect_begin, c.effect_end) = effects(act.effects);
+      c.term_begin = static_cast<std::int32_t>(m_.utility_terms.size());
+      for (const auto& t : act.utility) {
+        CompiledUtilityTerm ct{var(t.var, t.where, t.key_path + ".var"), value(t.weight)};
+        if (ct.var != kNone && ct.weight != kNone) m_.utility_terms.push_back(ct);
+      }
+      c.term_end = static_cast<std::int32_t>(m_.utility_terms.size());
+      m_.actions.push_back(c);
+      m_.names.actions.push_back(a.name + "." + act.name);
+    }
+    ca.action_end = static_cast<std::int32_t>(m_.actions.size());
+    m_.actors.push_back(ca);
+    m_.names.actors.push_back(a.name);
+  }
+
+  // Matrices.
+  auto matrix = [&](const std::vector<MatrixEntry>& in, std::vector<CompiledMatrixEntry>& out,
+                    const Domain& dom) {
+    for (const auto& e : in) {
+      auto r = lookup(actor_, actor_names_, e.row, e.where, e.key_path, "actor");
+      auto c = lookup(actor_, actor_names_, e.col, e.where, e.key_path, "actor");
+      auto v = value(e.value, dom);
+      if (r != kNone && c != kNone && r == c)
+        error(e.where, e.key_path, "expected two different actors, got the same actor twice");
+      if (r != kNone && c != kNone && v != kNone) out.push_back({r, c, v});
+    }
+  };
+  matrix(s_.relations, m_.relations, Domain{-1.0, 1.0, false, "a value in [-1, 1]"});
+  matrix(s_.leverage, m_.leverage, kAny);
+
+  for (const auto& w : s_.wishes) {
+    auto a = lookup(actor_, actor_names_, w.actor, w.where, w.key_path, "actor");
+    auto act = action(w.target_action, w.where, w.key_path);
+    auto v = value(w.value);
+    if (a != kNone && act != kNone && m_.actions[static_cast<std::size_t>(act)].owner == a)
+      error(w.where, w.key_path,
+            "expected a wish about another actor's action (an actor's own preferences are its "
+            "action's gain)");
+    if (a != kNone && act != kNone && v != kNone) m_.wishes.push_back({a, act, v});
+  }
+
+  // Events.
+  for (const auto& e : s_.events) {
+    CompiledEvent c{};
+    c.kind = e.kind;
+    c.rate = e.kind == Event::Kind::bernoulli ? value(e.rate, kProbability)
+             : e.kind == Event::Kind::poisson ? value(e.rate, kNonNegative)
+                                              : kNone;
+    c.per_var = e.per_var.empty() ? kNone : var(e.per_var, e.where, e.key_path + ".per");
+    std::tie(c.min_rung, c.max_rung) = rung_range(e.min_rung, e.max_rung, e.where, e.key_path);
+    std::tie(c.cond_begin, c.cond_end) = conditions(e.requires_);
+    std::tie(c.effect_begin, c.effect_end) = effects(e.effects);
+    c.move = move(e.move);
+    c.stream_key = key_of("event:" + e.name);
+    m_.events.push_back(c);
+    m_.names.events.push_back(e.name);
+  }
+
+  // End states.
+  for (const auto& e : s_.end_states) {
+    CompiledEndState c{};
+    c.kind = e.kind;
+    c.action_begin = static_cast<std::int32_t>(m_.end_state_actions.size());
+    for (const auto& a : e.actions) {
+      auto idx = action(a, e.where, e.key_path);
+      if (idx != kNone) m_.end_state_actions.push_back(idx);
+    }
+    c.action_end = static_cast<std::int32_t>(m_.end_state_actions.size());
+    c.rung = e.kind == EndState::Kind::rung ? rung(e.rung, e.where, e.key_path + ".rung") : kNone;
+    std::tie(c.cond_begin, c.cond_end) = conditions(e.conditions);
+    c.probability = value(e.probability, kProbability);
+    m_.end_states.push_back(c);
+    m_.names.end_states.push_back(e.name);
+  }
+
+  for (const auto& a : s_.actors) {
+    m_.names.indicators.push_back("escalation_score." + a.name);
+    m_.names.indicator_units.push_back("points (cumulative, Rivera et al. 2024 weights)");
+  }
+  return std::move(m_);
+}
+
+}  // namespace
+
+Model compile(const Scenario& scenario) {
+  DiagnosticSink sink;
+  Compiler c(scenario, sink);
+  Model m = c.run();
+  sink.throw_if_any();
+  return m;
+}
+
+void sample_parameters(const Model& model, std::uint64_t master_seed, std::uint64_t run_index,
+                       double* out) {
+  const std::size_t n = model.params.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const CompiledDistribution& d = model.params[i];
+    if (d.kind == DistKind::constant) {
+      out[i] = d.args[0];
+      continue;
+    }
+    Rng rng = make_stream(master_seed, run_index, model.param_stream_keys[i]);
+    switch (d.kind) {
+      case DistKind::constant: break;
+      case DistKind::uniform:
+        out[i] = boost::random::uniform_real_distribution<double>(d.args[0], d.args[1])(rng);
+        break;
+      case DistKind::normal:
+        out[i] = boost::random::normal_distribution<double>(d.args[0], d.args[1])(rng);
+        break;
+      case DistKind::lognormal:
+        out[i] = boost::random::lognormal_distribution<double>(d.args[0], d.args[1])(rng);
+        break;
+      case DistKind::beta:
+        out[i] = boost::random::beta_distribution<double>(d.args[0], d.args[1])(rng);
+        break;
+      case DistKind::triangular:
+        out[i] =
+            boost::random::triangle_distribution<double>(d.args[0], d.args[1], d.args[2])(rng);
+        break;
+      case DistKind::choice: {
+        const double u = rng.uniform01();
+        std::int32_t k = d.choice_begin;
+        while (k + 1 < d.choice_end && model.choice_cdf[static_cast<std::size_t>(k)] <= u) ++k;
+        out[i] = model.choice_values[static_cast<std::size_t>(k)];
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace geosim

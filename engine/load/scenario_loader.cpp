@@ -1,0 +1,916 @@
+// Reads a scenario document (after `extends:` is resolved) into a Scenario. This file and
+// yaml_tree.cpp are the only code that sees YAML. Structure is checked here (known keys, types,
+// numbers that parse); names and meaning are checked by compile().
+#include <charconv>
+#include <cmath>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "geosim/scenario.h"
+#include "load/yaml_tree.h"
+
+namespace geosim {
+
+const char* to_string(DistKind k) {
+  switch (k) {
+    case DistKind::constant: return "constant";
+    case DistKind::uniform: return "uniform";
+    case DistKind::normal: return "normal";
+    case DistKind::lognormal: return "lognormal";
+    case DistKind::beta: return "beta";
+    case DistKind::triangular: return "triangular";
+    case DistKind::choice: return "choice";
+  }
+  return "?";
+}
+
+const char* to_string(EscalationClass c) {
+  switch (c) {
+    case EscalationClass::status_quo: return "status_quo";
+    case EscalationClass::de_escalation: return "de_escalation";
+    case EscalationClass::posturing: return "posturing";
+    case EscalationClass::nonviolent_escalation: return "nonviolent_escalation";
+    case EscalationClass::violent_escalation: return "violent_escalation";
+    case EscalationClass::nuclear: return "nuclear";
+  }
+  return "?";
+}
+
+const Parameter* find_parameter(const Scenario& s, const std::string& name) {
+  for (const auto& p : s.parameters)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+namespace {
+
+using load::DocNode;
+using load::MapEntry;
+
+const std::vector<std::string> kClassNames = {"status_quo",          "de_escalation",
+                                              "posturing",           "nonviolent_escalation",
+                                              "violent_escalation",  "nuclear"};
+
+std::string join_path(const std::string& a, const std::string& b) {
+  return a.empty() ? b : a + "." + b;
+}
+
+std::string join_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+class Reader {
+ public:
+  Reader(Scenario& s, DiagnosticSink& sink) : s_(s), sink_(sink) {}
+
+  void read(const DocNode& root);
+
+ private:
+  Scenario& s_;
+  DiagnosticSink& sink_;
+  int anon_count_ = 0;
+
+  void error(const Location& w, const std::string& path, std::string msg, std::string hint = {}) {
+    sink_.error(w, path, std::move(msg), std::move(hint));
+  }
+
+  // Reports keys of `map` that are not in `allowed`, with a suggestion.
+  void check_keys(const DocNode& map, const std::string& path,
+                  const std::vector<std::string>& allowed) {
+    for (const auto& e : map.map) {
+      bool ok = false;
+      for (const auto& a : allowed) ok = ok || (a == e.key);
+      if (!ok) {
+        std::string hint = did_you_mean(e.key, allowed);
+        if (hint.empty()) hint = "known keys: " + join_list(allowed);
+        error(e.key_where, join_path(path, e.key), "unknown key", hint);
+      }
+    }
+  }
+
+  bool expect_map(const DocNode& n, const std::string& path, const char* what) {
+    if (n.is_map()) return true;
+    error(n.where, path, fmt::format("expected {}, got {}", what, load::describe(n)));
+    return false;
+  }
+
+  std::string read_string(const DocNode& map, const std::string& key, const std::string& path,
+                          bool required) {
+    const DocNode* n = map.find(key);
+    if (!n || n->is_null()) {
+      if (required)
+        error(map.where, join_path(path, key), "missing required key (expected a text value)");
+      return {};
+    }
+    if (!n->is_scalar()) {
+      error(n->where, join_path(path, key),
+            fmt::format("expected a text value, got {}", load::describe(*n)));
+      return {};
+    }
+    return n->scalar;
+  }
+
+  // A name used to refer to something: letters, digits, underscores; not starting with a digit.
+  bool check_name(const std::string& name, const Location& w, const std::string& path) {
+    bool ok = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
+    for (char c : name)
+      ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (!ok)
+      error(w, path,
+            fmt::format("expected a name made of letters, digits and '_' (not starting with a "
+                        "digit), got '{}'",
+                        name));
+    return ok;
+  }
+
+  static bool parse_double(const std::string& text, double& out) {
+    const char* b = text.data();
+    const char* e = b + text.size();
+    if (b != e && *b == '+') ++b;
+    auto [p, ec] = std::from_chars(b, e, out);
+    return ec == std::errc() && p == e;
+  }
+
+  bool number_of(const DocNode& n, const std::string& path, double& out) {
+    if (!n.is_scalar() || n.quoted) {
+      error(n.where, path, fmt::format("expected a number, got {}", load::describe(n)));
+      return false;
+    }
+    if (!parse_double(n.scalar, out)) {
+      const std::string& t = n.scalar;
+      if (t == ".nan" || t == ".NaN" || t == "nan" || t == ".inf" || t == "-.inf" || t == "inf")
+        error(n.where, path, fmt::format("expected a finite number, got '{}'", t));
+      else
+        error(n.where, path, fmt::format("expected a number, got {}", load::describe(n)));
+      return false;
+    }
+    if (!std::isfinite(out)) {
+      error(n.where, path, fmt::format("expected a finite number, got '{}'", n.scalar));
+      return false;
+    }
+    return true;
+  }
+
+  bool read_number(const DocNode& map, const std::string& key, const std::string& path,
+                   double& out, bool required) {
+    const DocNode* n = map.find(key);
+    if (!n) {
+      if (required) error(map.where, join_path(path, key), "missing required key (expected a number)");
+      return false;
+    }
+    return number_of(*n, join_path(path, key), out);
+  }
+
+  bool read_int(const DocNode& map, const std::string& key, const std::string& path, int& out,
+                bool required, int lo, int hi) {
+    const DocNode* n = map.find(key);
+    const std::string p = join_path(path, key);
+    if (!n) {
+      if (required) error(map.where, p, "missing required key (expected a whole number)");
+      return false;
+    }
+    if (!n->is_scalar() || n->quoted) {
+      error(n->where, p, fmt::format("expected a whole number, got {}", load::describe(*n)));
+      return false;
+    }
+    long long v = 0;
+    const char* b = n->scalar.data();
+    const char* e = b + n->scalar.size();
+    auto [ptr, ec] = std::from_chars(b, e, v);
+    if (ec == std::errc::result_out_of_range) {
+      error(n->where, p, fmt::format("expected a whole number in [{}, {}], got '{}' (too large)",
+                                     lo, hi, n->scalar));
+      return false;
+    }
+    if (ec != std::errc() || ptr != e) {
+      error(n->where, p, fmt::format("expected a whole number, got {}", load::describe(*n)));
+      return false;
+    }
+    if (v < lo || v > hi) {
+      error(n->where, p, fmt::format("expected a whole number in [{}, {}], got {}", lo, hi, v));
+      return false;
+    }
+    out = static_cast<int>(v);
+    return true;
+  }
+
+  std::optional<Source> read_source(const DocNode& n, const std::string& path) {
+    if (!expect_map(n, path, "a source mapping {file: ..., quote: ...}")) return std::nullopt;
+    check_keys(n, path, {"file", "quote"});
+    Source src;
+    src.file = read_string(n, "file", path, true);
+    src.quote = read_string(n, "quote", path, true);
+    src.where = n.where;
+    return src;
+  }
+
+  // Reads the distribution keys of a parameter mapping.
+  void read_distribution(const DocNode& n, const std::string& path, Distribution& d) {
+    const DocNode* value = n.find("value");
+    const DocNode* dist = n.find("dist");
+    if (value && dist) {
+      error(dist->where, join_path(path, "dist"), "give either 'value' or 'dist', not both");
+      return;
+    }
+    if (!value && !dist) {
+      error(n.where, path, "expected 'value: <number>' or 'dist: <kind>' with its parameters");
+      return;
+    }
+    if (value) {
+      d.kind = DistKind::constant;
+      double v = 0;
+      if (number_of(*value, join_path(path, "value"), v)) d.args = {v};
+      return;
+    }
+    const std::string kind = dist->is_scalar() ? dist->scalar : std::string{};
+    static const std::vector<std::string> kinds = {"uniform", "normal", "lognormal",
+                                                   "beta",    "triangular", "choice"};
+    struct Spec {
+      DistKind k;
+      std::vector<std::string> args;
+    };
+    static const std::vector<Spec> specs = {{DistKind::uniform, {"low", "high"}},
+                                            {DistKind::normal, {"mean", "sd"}},
+                                            {DistKind::lognormal, {"mu", "sigma"}},
+                                            {DistKind::beta, {"alpha", "beta"}},
+                                            {DistKind::triangular, {"low", "mode", "high"}},
+                                            {DistKind::choice, {}}};
+    std::size_t idx = kinds.size();
+    for (std::size_t i = 0; i < kinds.size(); ++i)
+      if (kinds[i] == kind) idx = i;
+    if (idx == kinds.size()) {
+      std::string hint = did_you_mean(kind, kinds);
+      if (hint.empty()) hint = "one of: " + join_list(kinds);
+      error(dist->where, join_path(path, "dist"),
+            fmt::format("expected a distribution kind, got {}", load::describe(*dist)), hint);
+      return;
+    }
+    d.kind = specs[idx].k;
+    if (d.kind == DistKind::choice) {
+      auto read_list = [&](const char* key, std::vector<double>& out) {
+        const DocNode* l = n.find(key);
+        const std::string p = join_path(path, key);
+        if (!l) {
+          error(n.where, p, "missing required key (expected a list of numbers)");
+          return;
+        }
+        if (!l->is_seq()) {
+          error(l->where, p, fmt::format("expected a list of numbers, got {}", load::describe(*l)));
+          return;
+        }
+        for (std::size_t i = 0; i < l->seq.size(); ++i) {
+          double v = 0;
+          if (number_of(l->seq[i], fmt::format("{}[{}]", p, i), v)) out.push_back(v);
+        }
+      };
+      read_list("values", d.values);
+      read_list("weights", d.weights);
+      return;
+    }
+    for (const auto& a : specs[idx].args) {
+      double v = 0;
+      if (read_number(n, a, path, v, true)) d.args.push_back(v);
+    }
+  }
+
+  static const std::vector<std::string>& param_keys() {
+    static const std::vector<std::string> keys = {
+        "value", "dist",   "low",    "high",   "mean", "sd",          "mu",
+        "sigma", "alpha",  "beta",   "mode",   "values", "weights",   "unit",
+        "source", "assumption", "description"};
+    return keys;
+  }
+
+  void read_parameter_body(const DocNode& n, const std::string& path, Parameter& p) {
+    check_keys(n, path, param_keys());
+    read_distribution(n, path, p.dist);
+    p.unit = read_string(n, "unit", path, false);
+    p.description = read_string(n, "description", path, false);
+    p.assumption = read_string(n, "assumption", path, false);
+    if (const DocNode* src = n.find("source")) p.source = read_source(*src, join_path(path, "source"));
+    p.where = n.where;
+    p.key_path = path;
+  }
+
+  // A numeric field: a literal, a parameter name, or an inline parameter mapping.
+  ValueRef read_value(const DocNode& map, const std::string& key, const std::string& path,
+                      bool required, std::optional<double> fallback = std::nullopt) {
+    const std::string p = join_path(path, key);
+    const DocNode* n = map.find(key);
+    if (!n) {
+      if (required) {
+        error(map.where, p, "missing required key (expected a number or a parameter name)");
+        return {};
+      }
+      if (!fallback) return {};
+      return add_constant(*fallback, map.where, p, /*is_default=*/true);
+    }
+    return value_of(*n, p);
+  }
+
+  ValueRef value_of(const DocNode& n, const std::string& p) {
+    if (n.is_scalar() && !n.quoted) {
+      double v = 0;
+      if (parse_double(n.scalar, v)) {
+        if (!std::isfinite(v)) {
+          error(n.where, p, fmt::format("expected a finite number, got '{}'", n.scalar));
+          return {};
+        }
+        return add_constant(v, n.where, p, false);
+      }
+    }
+    if (n.is_scalar()) {
+      const std::string& t = n.scalar;
+      if (t == ".nan" || t == ".NaN" || t == ".inf" || t == "-.inf" || t == ".Inf") {
+        error(n.where, p, fmt::format("expected a finite number, got '{}'", t));
+        return {};
+      }
+      if (!check_name(t, n.where, p)) return {};
+      return ValueRef{t, n.where, p};
+    }
+    if (n.is_map()) {
+      Parameter param;
+      param.name = p;
+      read_parameter_body(n, p, param);
+      s_.parameters.push_back(std::move(param));
+      return ValueRef{p, n.where, p};
+    }
+    error(n.where, p,
+          fmt::format("expected a number, a parameter name or a parameter mapping, got {}",
+                      load::describe(n)));
+    return {};
+  }
+
+  ValueRef add_constant(double v, const Location& w, const std::string& path, bool is_default) {
+    Parameter param;
+    param.name = path;
+    param.dist.kind = DistKind::constant;
+    param.dist.args = {v};
+    param.where = w;
+    param.key_path = path;
+    if (is_default) param.assumption = "engine default";
+    s_.parameters.push_back(std::move(param));
+    ++anon_count_;
+    return ValueRef{path, w, path};
+  }
+
+  template <class F>
+  void for_each_named(const DocNode* n, const std::string& path, const char* what, F&& f) {
+    if (!n) return;
+    if (n->is_null()) return;
+    if (!expect_map(*n, path, what)) return;
+    for (const auto& e : n->map) {
+      const std::string p = join_path(path, e.key);
+      if (!check_name(e.key, e.key_where, p)) continue;
+      f(e, p);
+    }
+  }
+
+  std::vector<Condition> read_conditions(const DocNode& map, const std::string& key,
+                                         const std::string& path) {
+    std::vector<Condition> out;
+    const DocNode* n = map.find(key);
+    if (!n) return out;
+    const std::string p = join_path(path, key);
+    if (!n->is_seq()) {
+      error(n->where, p, fmt::format("expected a list of conditions like '- {{var: x, ge: 1}}', got {}",
+                                     load::describe(*n)));
+      return out;
+    }
+    static const std::vector<std::string> ops = {"lt", "le", "gt", "ge", "eq", "ne"};
+    for (std::size_t i = 0; i < n->seq.size(); ++i) {
+      const DocNode& c = n->seq[i];
+      const std::string cp = fmt::format("{}[{}]", p, i);
+      if (!expect_map(c, cp, "a condition mapping {var: name, ge: value}")) continue;
+      std::vector<std::string> allowed = {"var"};
+      allowed.insert(allowed.end(), ops.begin(), ops.end());
+      check_keys(c, cp, allowed);
+      Condition cond;
+      cond.var = read_string(c, "var", cp, true);
+      cond.where = c.where;
+      cond.key_path = cp;
+      int found = 0;
+      for (std::size_t k = 0; k < ops.size(); ++k) {
+        if (c.find(ops[k])) {
+          ++found;
+          cond.op = static_cast<CompareOp>(k);
+          cond.value = read_value(c, ops[k], cp, true);
+        }
+      }
+      if (found != 1) {
+        error(c.where, cp, fmt::format("expected exactly one comparison ({}), got {}",
+                                       join_list(ops), found));
+        continue;
+      }
+      out.push_back(std::move(cond));
+    }
+    return out;
+  }
+
+  std::vector<Effect> read_effects(const DocNode& map, const std::string& path) {
+    std::vector<Effect> out;
+    const DocNode* n = map.find("effects");
+    if (!n) return out;
+    const std::string p = join_path(path, "effects");
+    if (!n->is_seq()) {
+      error(n->where, p, fmt::format("expected a list of effects like '- {{var: x, add: 1}}', got {}",
+                                     load::describe(*n)));
+      return out;
+    }
+    static const std::vector<std::string> ops = {"add", "set", "mul"};
+    for (std::size_t i = 0; i < n->seq.size(); ++i) {
+      const DocNode& c = n->seq[i];
+      const std::string cp = fmt::format("{}[{}]", p, i);
+      if (!expect_map(c, cp, "an effect mapping {var: name, add: value}")) continue;
+      check_keys(c, cp, {"var", "add", "set", "mul", "times"});
+      Effect eff;
+      eff.var = read_string(c, "var", cp, true);
+      eff.times_var = read_string(c, "times", cp, false);
+      eff.where = c.where;
+      eff.key_path = cp;
+      int found = 0;
+      for (std::size_t k = 0; k < ops.size(); ++k) {
+        if (c.find(ops[k])) {
+          ++found;
+          eff.op = static_cast<EffectOp>(k);
+          eff.value = read_value(c, ops[k], cp, true);
+        }
+      }
+      if (found != 1) {
+        error(c.where, cp, fmt::format("expected exactly one of add, set, mul, got {}", found));
+        continue;
+      }
+      out.push_back(std::move(eff));
+    }
+    return out;
+  }
+
+  RungMove read_move(const DocNode& map, const std::string& path) {
+    RungMove m;
+    const DocNode* step = map.find("step");
+    const DocNode* to = map.find("to_rung");
+    if (step && to) {
+      error(to->where, join_path(path, "to_rung"), "give either 'step' or 'to_rung', not both");
+      return m;
+    }
+    if (step) {
+      int v = 0;
+      if (read_int(map, "step", path, v, true, -100, 100)) {
+        m.kind = RungMove::Kind::step;
+        m.step = v;
+      }
+      m.where = step->where;
+      m.key_path = join_path(path, "step");
+    } else if (to) {
+      m.kind = RungMove::Kind::to;
+      m.to_rung = read_string(map, "to_rung", path, true);
+      m.where = to->where;
+      m.key_path = join_path(path, "to_rung");
+    }
+    return m;
+  }
+
+  void read_action(const MapEntry& e, const std::string& path, Actor& actor) {
+    const DocNode& n = e.value;
+    if (!expect_map(n, path, "an action mapping")) return;
+    check_keys(n, path,
+               {"label", "description", "class", "min_rung", "max_rung", "requires", "cost",
+                "gain", "step", "to_rung", "effects", "utility", "sources"});
+    Action a;
+    a.name = e.key;
+    a.where = e.key_where;
+    a.key_path = path;
+    a.label = read_string(n, "label", path, false);
+    a.description = read_string(n, "description", path, false);
+    const std::string cls = read_string(n, "class", path, true);
+    if (!cls.empty()) {
+      bool found = false;
+      for (std::size_t i = 0; i < kClassNames.size(); ++i)
+        if (kClassNames[i] == cls) {
+          a.escalation_class = static_cast<EscalationClass>(i);
+          found = true;
+        }
+      if (!found) {
+        std::string hint = did_you_mean(cls, kClassNames);
+        if (hint.empty()) hint = "one of: " + join_list(kClassNames);
+        error(n.find("class")->where, join_path(path, "class"),
+              fmt::format("expected an escalation class, got '{}'", cls), hint);
+      }
+    }
+    a.min_rung = read_string(n, "min_rung", path, false);
+    a.max_rung = read_string(n, "max_rung", path, false);
+    a.requires_ = read_conditions(n, "requires", path);
+    a.cost = read_value(n, "cost", path, false, 0.0);
+    a.gain = read_value(n, "gain", path, false, 0.0);
+    a.move = read_move(n, path);
+    a.effects = read_effects(n, path);
+    if (const DocNode* u = n.find("utility")) {
+      const std::string up = join_path(path, "utility");
+      if (!u->is_seq()) {
+        error(u->where, up, fmt::format("expected a list like '- {{var: x, weight: 0.1}}', got {}",
+                                        load::describe(*u)));
+      } else {
+        for (std::size_t i = 0; i < u->seq.size(); ++i) {
+          const DocNode& t = u->seq[i];
+          const std::string tp = fmt::format("{}[{}]", up, i);
+          if (!expect_map(t, tp, "a utility term {var: name, weight: value}")) continue;
+          check_keys(t, tp, {"var", "weight", "label"});
+          UtilityTerm term;
+          term.var = read_string(t, "var", tp, true);
+          term.weight = read_value(t, "weight", tp, true);
+          term.label = read_string(t, "label", tp, false);
+          term.where = t.where;
+          term.key_path = tp;
+          a.utility.push_back(std::move(term));
+        }
+      }
+    }
+    if (const DocNode* srcs = n.find("sources")) {
+      const std::string sp = join_path(path, "sources");
+      if (!srcs->is_seq()) {
+        error(srcs->where, sp, fmt::format("expected a list of sources, got {}", load::describe(*srcs)));
+      } else {
+        for (std::size_t i = 0; i < srcs->seq.size(); ++i)
+          if (auto s = read_source(srcs->seq[i], fmt::format("{}[{}]", sp, i))) a.sources.push_back(*s);
+      }
+    }
+    actor.actions.push_back(std::move(a));
+  }
+
+  void read_actor(const MapEntry& e, const std::string& path) {
+    const DocNode& n = e.value;
+    if (!expect_map(n, path, "an actor mapping")) return;
+    check_keys(n, path, {"label", "description", "rationality", "resolve", "risk_tolerance",
+                         "capacity", "reciprocity", "actions"});
+    Actor a;
+    a.name = e.key;
+    a.where = e.key_where;
+    a.key_path = path;
+    a.label = read_string(n, "label", path, false);
+    a.description = read_string(n, "description", path, false);
+    a.rationality = read_value(n, "rationality", path, true);
+    a.resolve = read_value(n, "resolve", path, false, 0.0);
+    a.risk_tolerance = read_value(n, "risk_tolerance", path, false, 0.5);
+    a.capacity = read_value(n, "capacity", path, false, 1.0);
+    a.reciprocity = read_value(n, "reciprocity", path, false, 0.0);
+    const DocNode* actions = n.find("actions");
+    if (!actions) {
+      error(n.where, join_path(path, "actions"), "missing required key (expected the actor's actions)");
+    }
+    for_each_named(actions, join_path(path, "actions"), "a mapping of actions",
+                   [&](const MapEntry& ae, const std::string& ap) { read_action(ae, ap, a); });
+    s_.actors.push_back(std::move(a));
+  }
+
+  void read_matrix(const DocNode* n, const std::string& path, std::vector<MatrixEntry>& out) {
+    for_each_named(n, path, "a mapping of actor to {actor: value}",
+                   [&](const MapEntry& row, const std::string& rp) {
+                     for_each_named(&row.value, rp, "a mapping of actor to value",
+                                    [&](const MapEntry& col, const std::string& cp) {
+                                      MatrixEntry m;
+                                      m.row = row.key;
+                                      m.col = col.key;
+                                      m.value = value_of(col.value, cp);
+                                      m.where = col.key_where;
+                                      m.key_path = cp;
+                                      out.push_back(std::move(m));
+                                    });
+                   });
+  }
+};
+
+void Reader::read(const DocNode& root) {
+  if (!root.is_map()) {
+    if (sink_.empty())
+      error(root.where, "", fmt::format("expected a scenario mapping at the top of the file, got {}",
+                                        load::describe(root)));
+    return;
+  }
+  check_keys(root, "",
+             {"geosim", "name", "title", "question", "description", "extends", "time",
+              "parameters", "state", "ladder", "end_states", "actors", "relations", "leverage",
+              "wishes", "events", "escalation_weights"});
+  int version = 1;
+  read_int(root, "geosim", "", version, false, 1, 1);
+  s_.name = read_string(root, "name", "", true);
+  if (!s_.name.empty()) check_name(s_.name, root.find("name")->where, "name");
+  s_.title = read_string(root, "title", "", false);
+  s_.question = read_string(root, "question", "", false);
+  s_.description = read_string(root, "description", "", false);
+
+  if (const DocNode* t = root.find("time"); !t) {
+    error(root.where, "time", "missing required key (expected {start, tick_days, horizon})");
+  } else if (expect_map(*t, "time", "a mapping {start, tick_days, horizon}")) {
+    check_keys(*t, "time", {"start", "tick_days", "horizon"});
+    s_.start_date = read_string(*t, "start", "time", false);
+    read_int(*t, "tick_days", "time", s_.tick_days, false, 1, 366);
+    read_int(*t, "horizon", "time", s_.horizon, true, 1, 10000);
+  }
+
+  for_each_named(root.find("parameters"), "parameters", "a mapping of parameters",
+                 [&](const MapEntry& e, const std::string& p) {
+                   if (!expect_map(e.value, p, "a parameter mapping {value: ...} or {dist: ...}"))
+                     return;
+                   Parameter param;
+                   param.name = e.key;
+                   param.declared = true;
+                   read_parameter_body(e.value, p, param);
+                   param.where = e.key_where;
+                   s_.parameters.push_back(std::move(param));
+                 });
+
+  for_each_named(root.find("state"), "state", "a mapping of state variables",
+                 [&](const MapEntry& e, const std::string& p) {
+                   if (!expect_map(e.value, p, "a state variable mapping")) return;
+                   check_keys(e.value, p,
+                              {"label", "unit", "description", "initial", "min", "max", "report"});
+                   StateVar v;
+                   v.name = e.key;
+                   v.where = e.key_where;
+                   v.key_path = p;
+                   v.label = read_string(e.value, "label", p, false);
+                   v.unit = read_string(e.value, "unit", p, false);
+                   v.description = read_string(e.value, "description", p, false);
+                   v.initial = read_value(e.value, "initial", p, false, 0.0);
+                   double x = 0;
+                   if (read_number(e.value, "min", p, x, false)) v.min = x;
+                   if (read_number(e.value, "max", p, x, false)) v.max = x;
+                   const std::string rep = read_string(e.value, "report", p, false);
+                   if (!rep.empty()) {
+                     if (rep == "true") v.report = true;
+                     else if (rep == "false") v.report = false;
+                     else
+                       error(e.value.find("report")->where, join_path(p, "report"),
+                             fmt::format("expected true or false, got '{}'", rep));
+                   }
+                   s_.state.push_back(std::move(v));
+                 });
+
+  if (const DocNode* l = root.find("ladder"); !l) {
+    error(root.where, "ladder", "missing required key (expected {rungs: [...], start: name})");
+  } else if (expect_map(*l, "ladder", "a mapping {rungs: [...], start: name}")) {
+    check_keys(*l, "ladder", {"rungs", "start"});
+    s_.start_rung = read_string(*l, "start", "ladder", false);
+    const DocNode* rungs = l->find("rungs");
+    if (!rungs) {
+      error(l->where, "ladder.rungs", "missing required key (expected a list of rungs)");
+    } else if (!rungs->is_seq()) {
+      error(rungs->where, "ladder.rungs",
+            fmt::format("expected a list of rungs, lowest first, got {}", load::describe(*rungs)));
+    } else {
+      for (std::size_t i = 0; i < rungs->seq.size(); ++i) {
+        const DocNode& r = rungs->seq[i];
+        const std::string p = fmt::format("ladder.rungs[{}]", i);
+        if (!expect_map(r, p, "a rung mapping {name, label, danger}")) continue;
+        check_keys(r, p, {"name", "label", "description", "danger"});
+        Rung rung;
+        rung.name = read_string(r, "name", p, true);
+        if (!rung.name.empty()) check_name(rung.name, r.find("name")->where, join_path(p, "name"));
+        rung.label = read_string(r, "label", p, false);
+        rung.description = read_string(r, "description", p, false);
+        rung.danger = read_value(r, "danger", p, false, 0.0);
+        rung.where = r.where;
+        rung.key_path = p;
+        s_.rungs.push_back(std::move(rung));
+      }
+    }
+  }
+
+  for_each_named(root.find("end_states"), "end_states", "a mapping of end states",
+                 [&](const MapEntry& e, const std::string& p) {
+                   const DocNode& n = e.value;
+                   if (!expect_map(n, p, "an end state mapping")) return;
+                   check_keys(n, p, {"label", "description", "all_chosen", "any_chosen", "rung",
+                                     "state", "probability"});
+                   EndState es;
+                   es.name = e.key;
+                   es.where = e.key_where;
+                   es.key_path = p;
+                   es.label = read_string(n, "label", p, false);
+                   es.description = read_string(n, "description", p, false);
+                   int kinds = 0;
+                   for (const char* k : {"all_chosen", "any_chosen"}) {
+                     const DocNode* l = n.find(k);
+                     if (!l) continue;
+                     ++kinds;
+                     es.kind = std::string(k) == "all_chosen" ? EndState::Kind::all_chosen
+                                                              : EndState::Kind::any_chosen;
+                     if (!l->is_seq() || l->seq.empty()) {
+                       error(l->where, join_path(p, k),
+                             fmt::format("expected a non-empty list of actions 'actor.action', got {}",
+                                         load::describe(*l)));
+                       continue;
+                     }
+                     for (const auto& item : l->seq) {
+                       if (!item.is_scalar()) {
+                         error(item.where, join_path(p, k),
+                               fmt::format("expected an action 'actor.action', got {}",
+                                           load::describe(item)));
+                         continue;
+                       }
+                       es.actions.push_back(item.scalar);
+                     }
+                   }
+                   if (n.find("rung")) {
+                     ++kinds;
+                     es.kind = EndState::Kind::rung;
+                     es.rung = read_string(n, "rung", p, true);
+                   }
+                   if (n.find("state")) {
+                     ++kinds;
+                     es.kind = EndState::Kind::state;
+                     es.conditions = read_conditions(n, "state", p);
+                   }
+                   if (kinds != 1)
+                     error(n.where, p,
+                           fmt::format("expected exactly one trigger (all_chosen, any_chosen, rung "
+                                       "or state), got {}",
+                                       kinds));
+                   es.probability = read_value(n, "probability", p, false, 1.0);
+                   s_.end_states.push_back(std::move(es));
+                 });
+
+  for_each_named(root.find("actors"), "actors", "a mapping of actors",
+                 [&](const MapEntry& e, const std::string& p) { read_actor(e, p); });
+  if (!root.find("actors")) error(root.where, "actors", "missing required key (expected the actors)");
+
+  read_matrix(root.find("relations"), "relations", s_.relations);
+  read_matrix(root.find("leverage"), "leverage", s_.leverage);
+
+  for_each_named(root.find("wishes"), "wishes", "a mapping of actor to {actor.action: value}",
+                 [&](const MapEntry& row, const std::string& rp) {
+                   if (!expect_map(row.value, rp, "a mapping of 'actor.action' to value")) return;
+                   for (const auto& col : row.value.map) {
+                     Wish w;
+                     w.actor = row.key;
+                     w.target_action = col.key;
+                     const std::string cp = join_path(rp, col.key);
+                     w.value = value_of(col.value, cp);
+                     w.where = col.key_where;
+                     w.key_path = cp;
+                     s_.wishes.push_back(std::move(w));
+                   }
+                 });
+
+  for_each_named(root.find("events"), "events", "a mapping of events",
+                 [&](const MapEntry& e, const std::string& p) {
+                   const DocNode& n = e.value;
+                   if (!expect_map(n, p, "an event mapping")) return;
+                   check_keys(n, p, {"label", "description", "kind", "rate", "probability", "per",
+                                     "min_rung", "max_rung", "requires", "effects", "step",
+                                     "to_rung"});
+                   Event ev;
+                   ev.name = e.key;
+                   ev.where = e.key_where;
+                   ev.key_path = p;
+                   ev.label = read_string(n, "label", p, false);
+                   const std::string kind = read_string(n, "kind", p, true);
+                   static const std::vector<std::string> kinds = {"poisson", "bernoulli", "flow"};
+                   if (kind == "poisson") {
+                     ev.kind = Event::Kind::poisson;
+                     ev.rate = read_value(n, "rate", p, true);
+                   } else if (kind == "bernoulli") {
+                     ev.kind = Event::Kind::bernoulli;
+                     ev.rate = read_value(n, "probability", p, true);
+                   } else if (kind == "flow") {
+                     ev.kind = Event::Kind::flow;
+                   } else if (!kind.empty()) {
+                     std::string hint = did_you_mean(kind, kinds);
+                     if (hint.empty()) hint = "one of: poisson, bernoulli, flow";
+                     error(n.find("kind")->where, join_path(p, "kind"),
+                           fmt::format("expected an event kind, got '{}'", kind), hint);
+                   }
+                   if (ev.kind != Event::Kind::poisson && n.find("rate"))
+                     error(n.find("rate")->where, join_path(p, "rate"),
+                           "'rate' is for poisson events; a bernoulli event has 'probability'");
+                   if (ev.kind != Event::Kind::bernoulli && n.find("probability"))
+                     error(n.find("probability")->where, join_path(p, "probability"),
+                           "'probability' is for bernoulli events; a poisson event has 'rate'");
+                   ev.per_var = read_string(n, "per", p, false);
+                   ev.min_rung = read_string(n, "min_rung", p, false);
+                   ev.max_rung = read_string(n, "max_rung", p, false);
+                   ev.requires_ = read_conditions(n, "requires", p);
+                   ev.effects = read_effects(n, p);
+                   ev.move = read_move(n, p);
+                   s_.events.push_back(std::move(ev));
+                 });
+
+  if (const DocNode* w = root.find("escalation_weights")) {
+    if (expect_map(*w, "escalation_weights", "a mapping of escalation class to weight")) {
+      check_keys(*w, "escalation_weights", kClassNames);
+      for (std::size_t i = 0; i < kClassNames.size(); ++i) {
+        double v = 0;
+        if (w->find(kClassNames[i]) &&
+            read_number(*w, kClassNames[i], "escalation_weights", v, true))
+          s_.class_weights[i] = v;
+      }
+    }
+  }
+}
+
+// Loads `path` and the chain of files it extends, merged base-first. Each node keeps its file.
+load::DocNode load_chain(const std::filesystem::path& path, DiagnosticSink& sink,
+                         std::vector<std::string>& files, const std::string* text = nullptr,
+                         const std::string& display = {}) {
+  constexpr int kMaxChain = 16;
+  std::vector<load::DocNode> docs;  // child first
+  std::set<std::string> seen;
+  std::filesystem::path current = path;
+  for (int depth = 0;; ++depth) {
+    load::DocNode doc;
+    std::string name;
+    if (depth == 0 && text) {
+      name = display;
+      doc = load::parse_yaml(*text, display, sink);
+    } else {
+      std::error_code ec;
+      auto canon = std::filesystem::weakly_canonical(current, ec);
+      name = current.lexically_normal().string();
+      if (!seen.insert(ec ? name : canon.string()).second) {
+        const std::string cycle = files.empty() ? name : files.back();
+        sink.error(docs.back().find("extends")->where, "extends",
+                   fmt::format("'extends:' makes a cycle: '{}' is already in the chain", name),
+                   "the chain is: " + [&] {
+                     std::string c;
+                     for (const auto& f : files) c += f + " -> ";
+                     return c + name;
+                   }());
+        return {};
+      }
+      doc = load::parse_yaml_file(current, sink);
+    }
+    files.push_back(name);
+    if (!doc.is_map()) {
+      if (sink.empty())
+        sink.error(doc.where.file.empty() ? Location{name, 1, 1} : doc.where, "",
+                   fmt::format("expected a scenario mapping at the top of the file, got {}",
+                               load::describe(doc)));
+      return {};
+    }
+    const load::DocNode* ext = doc.find("extends");
+    docs.push_back(std::move(doc));
+    if (!ext) break;
+    if (!ext->is_scalar() || ext->scalar.empty()) {
+      sink.error(ext->where, "extends",
+                 fmt::format("expected the path of the scenario this one extends, got {}",
+                             load::describe(*ext)));
+      return {};
+    }
+    if (depth + 1 >= kMaxChain) {
+      sink.error(ext->where, "extends",
+                 fmt::format("'extends:' chain longer than {} files", kMaxChain));
+      return {};
+    }
+    const std::filesystem::path base_dir =
+        (depth == 0 && text) ? path : current.parent_path();
+    current = base_dir / ext->scalar;
+    std::error_code ec;
+    if (!std::filesystem::exists(current, ec)) {
+      sink.error(ext->where, "extends",
+                 fmt::format("expected an existing scenario file, got '{}' (looked for '{}')",
+                             ext->scalar, current.lexically_normal().string()));
+      return {};
+    }
+  }
+  load::DocNode merged = std::move(docs.back());
+  for (auto it = docs.rbegin() + 1; it != docs.rend(); ++it) load::merge_into(merged, *it);
+  // The merged document no longer "extends" anything.
+  std::erase_if(merged.map, [](const load::MapEntry& e) { return e.key == "extends"; });
+  return merged;
+}
+
+Scenario read_scenario(const load::DocNode& doc, std::vector<std::string> files,
+                       DiagnosticSink& sink) {
+  Scenario s;
+  s.files = std::move(files);
+  if (!sink.empty()) sink.throw_if_any();
+  Reader r(s, sink);
+  r.read(doc);
+  sink.throw_if_any();
+  return s;
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::filesystem::path& file) {
+  DiagnosticSink sink;
+  std::vector<std::string> files;
+  auto doc = load_chain(file, sink, files);
+  return read_scenario(doc, std::move(files), sink);
+}
+
+Scenario load_scenario_text(const std::string& text, const std::string& display_name,
+                            const std::filesystem::path& base_dir) {
+  DiagnosticSink sink;
+  std::vector<std::string> files;
+  auto doc = load_chain(base_dir, sink, files, &text, display_name);
+  return read_scenario(doc, std::move(files), sink);
+}
+
+}  // namespace geosim

@@ -1,0 +1,63 @@
+// A YAML document as a plain tree that remembers, for every node, the file, line and column it
+// came from. yaml-cpp is used only to parse; this tree is what the loader reads. Owning the tree
+// lets us (a) merge an `extends:` chain while keeping each value's own file for error messages,
+// (b) reject duplicate keys, and (c) bound the work hostile input can cause (alias expansion,
+// nesting depth, size).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "geosim/error.h"
+
+namespace geosim::load {
+
+struct MapEntry;
+
+struct DocNode {
+  enum class Kind { null, scalar, sequence, map };
+  Kind kind = Kind::null;
+  std::string scalar;
+  bool quoted = false;  // scalar was written in quotes (so "1" is text, not a number)
+  std::vector<MapEntry> map;
+  std::vector<DocNode> seq;
+  Location where;
+
+  [[nodiscard]] const DocNode* find(std::string_view key) const;
+  [[nodiscard]] bool is_map() const { return kind == Kind::map; }
+  [[nodiscard]] bool is_seq() const { return kind == Kind::sequence; }
+  [[nodiscard]] bool is_scalar() const { return kind == Kind::scalar; }
+  [[nodiscard]] bool is_null() const { return kind == Kind::null; }
+};
+
+struct MapEntry {
+  std::string key;
+  Location key_where;
+  DocNode value;
+};
+
+// Limits on what one document may cost to read.
+struct ParseLimits {
+  std::size_t max_bytes = 16u << 20;  // 16 MiB
+  int max_depth = 64;
+  std::size_t max_nodes = 1'000'000;  // after alias expansion
+};
+
+// Parses YAML text into a tree. Errors (syntax, duplicate keys, limits) go to `sink`;
+// returns a null node if the text could not be read at all.
+DocNode parse_yaml(const std::string& text, const std::string& file, DiagnosticSink& sink,
+                   const ParseLimits& limits = {});
+
+// Reads a file and parses it. A missing or unreadable file is a diagnostic, not an exception.
+DocNode parse_yaml_file(const std::filesystem::path& path, DiagnosticSink& sink,
+                        const ParseLimits& limits = {});
+
+// Overlays `over` on `base`: mappings merge key by key (recursively); anything else in `over`
+// replaces what `base` had. New keys are appended in `over`'s order.
+void merge_into(DocNode& base, const DocNode& over);
+
+// A short description of a node's kind for "expected X, got Y" messages.
+std::string describe(const DocNode& n);
+
+}  // namespace geosim::load

@@ -1,0 +1,232 @@
+#include "geosim/stats.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace geosim {
+
+// ---------------------------------------------------------------------------------------------
+// Wilson score interval
+
+Interval wilson_interval(std::uint64_t k, std::uint64_t n, double z) {
+  assert(k <= n);
+  if (n == 0) return {0.0, 1.0};
+  if (k > n) k = n;  // release builds: saturate rather than return nonsense
+  const double nd = static_cast<double>(n);
+  const double p = static_cast<double>(k) / nd;
+  const double z2 = z * z;
+  const double denom = 1.0 + z2 / nd;
+  const double center = (p + z2 / (2.0 * nd)) / denom;
+  const double half = std::abs(z) / denom * std::sqrt(p * (1.0 - p) / nd + z2 / (4.0 * nd * nd));
+  Interval r{center - half, center + half};
+  r.lo = k == 0 ? 0.0 : std::clamp(r.lo, 0.0, 1.0);
+  r.hi = k == n ? 1.0 : std::clamp(r.hi, 0.0, 1.0);
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Welford
+
+void Welford::merge(const Welford& o) {
+  if (o.n == 0) return;
+  if (n == 0) {
+    *this = o;
+    return;
+  }
+  const double na = static_cast<double>(n);
+  const double nb = static_cast<double>(o.n);
+  const double nt = na + nb;
+  const double delta = o.mean - mean;
+  // Chan, Golub and LeVeque (1979): the weighted mean update and the cross term.
+  mean += delta * (nb / nt);
+  m2 += o.m2 + delta * delta * (na * nb / nt);
+  n += o.n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// QuantileSketch
+
+namespace {
+
+constexpr double kGamma = (1.0 + QuantileSketch::kAlpha) / (1.0 - QuantileSketch::kAlpha);
+
+double log_gamma() {
+  static const double v = std::log(kGamma);
+  return v;
+}
+
+}  // namespace
+
+std::int32_t QuantileSketch::key_of(double x) {
+  assert(x > 0.0);
+  // Infinity (and anything past the largest double) shares the largest finite bucket.
+  const double clamped = std::min(x, std::numeric_limits<double>::max());
+  return static_cast<std::int32_t>(std::ceil(std::log(clamped) / log_gamma()));
+}
+
+double QuantileSketch::value_of(std::int32_t key) {
+  return 2.0 * std::pow(kGamma, static_cast<double>(key)) / (kGamma + 1.0);
+}
+
+void QuantileSketch::Store::add(std::int32_t key) {
+  if (counts.empty()) {
+    offset = key;
+    counts.assign(1, 0);
+  } else if (key < offset) {
+    // Grow to the left by at least half the current size, so a descending stream of new keys
+    // costs amortised O(1) per key; the slack never goes below the smallest reachable key.
+    static const std::int32_t kMinKey = key_of(kMinPositive);
+    const std::int32_t need = offset - key;
+    const std::int32_t slack = std::max<std::int32_t>(
+        0,
+        std::min<std::int32_t>(static_cast<std::int32_t>(counts.size() / 2) - need, key - kMinKey));
+    const std::int32_t grow = need + slack;
+    std::vector<std::uint64_t> grown(counts.size() + static_cast<std::size_t>(grow), 0);
+    std::copy(counts.begin(), counts.end(), grown.begin() + grow);
+    counts.swap(grown);
+    offset -= grow;
+  } else if (key - offset >= static_cast<std::int32_t>(counts.size())) {
+    counts.resize(static_cast<std::size_t>(key - offset) + 1, 0);  // amortised by the vector
+  }
+  ++counts[static_cast<std::size_t>(key - offset)];
+}
+
+void QuantileSketch::Store::merge(const Store& o) {
+  // Only o's occupied range matters (o may carry zero slack at its ends).
+  std::size_t first = 0;
+  while (first < o.counts.size() && o.counts[first] == 0) ++first;
+  if (first == o.counts.size()) return;
+  std::size_t last = o.counts.size() - 1;
+  while (o.counts[last] == 0) --last;
+  const std::int32_t lo = o.offset + static_cast<std::int32_t>(first);
+  const std::int32_t hi = o.offset + static_cast<std::int32_t>(last);
+  if (counts.empty()) {
+    offset = lo;
+    counts.assign(o.counts.begin() + static_cast<std::ptrdiff_t>(first),
+                  o.counts.begin() + static_cast<std::ptrdiff_t>(last) + 1);
+    return;
+  }
+  if (lo < offset) {
+    std::vector<std::uint64_t> grown(counts.size() + static_cast<std::size_t>(offset - lo), 0);
+    std::copy(counts.begin(), counts.end(), grown.begin() + (offset - lo));
+    counts.swap(grown);
+    offset = lo;
+  }
+  if (hi - offset >= static_cast<std::int32_t>(counts.size())) {
+    counts.resize(static_cast<std::size_t>(hi - offset) + 1, 0);
+  }
+  for (std::size_t i = first; i <= last; ++i) {
+    counts[static_cast<std::size_t>(o.offset + static_cast<std::int32_t>(i) - offset)] +=
+        o.counts[i];
+  }
+}
+
+std::uint64_t QuantileSketch::Store::total() const {
+  std::uint64_t t = 0;
+  for (const std::uint64_t c : counts) t += c;
+  return t;
+}
+
+void QuantileSketch::add(double x) {
+  assert(!std::isnan(x) && "QuantileSketch::add: NaN");
+  if (std::isnan(x)) return;
+  if (count_ == 0) {
+    min_ = max_ = x;
+  } else {
+    min_ = std::min(min_, x);
+    max_ = std::max(max_, x);
+  }
+  ++count_;
+  if (std::abs(x) < kMinPositive) {
+    ++zeros_;
+  } else if (x > 0.0) {
+    pos_.add(key_of(x));
+  } else {
+    neg_.add(key_of(-x));
+  }
+}
+
+void QuantileSketch::merge(const QuantileSketch& o) {
+  if (o.count_ == 0) return;
+  if (count_ == 0) {
+    min_ = o.min_;
+    max_ = o.max_;
+  } else {
+    min_ = std::min(min_, o.min_);
+    max_ = std::max(max_, o.max_);
+  }
+  pos_.merge(o.pos_);
+  neg_.merge(o.neg_);
+  zeros_ += o.zeros_;
+  count_ += o.count_;
+}
+
+void QuantileSketch::clear() { *this = QuantileSketch{}; }
+
+double QuantileSketch::quantile(double q) const {
+  assert(!std::isnan(q));
+  if (count_ == 0 || std::isnan(q)) return std::numeric_limits<double>::quiet_NaN();
+  q = std::clamp(q, 0.0, 1.0);
+  const double c = static_cast<double>(count_);
+  std::uint64_t rank = static_cast<std::uint64_t>(std::ceil(q * c));
+  rank = std::clamp<std::uint64_t>(rank, 1, count_);
+  if (rank == 1) return min_;
+  if (rank == count_) return max_;
+
+  std::uint64_t seen = 0;
+  double v = max_;
+  bool found = false;
+  // Negatives, largest magnitude (most negative) first.
+  for (std::size_t i = neg_.counts.size(); i-- > 0 && !found;) {
+    seen += neg_.counts[i];
+    if (seen >= rank) {
+      v = -value_of(neg_.offset + static_cast<std::int32_t>(i));
+      found = true;
+    }
+  }
+  if (!found) {
+    seen += zeros_;
+    if (seen >= rank) {
+      v = 0.0;
+      found = true;
+    }
+  }
+  for (std::size_t i = 0; i < pos_.counts.size() && !found; ++i) {
+    seen += pos_.counts[i];
+    if (seen >= rank) {
+      v = value_of(pos_.offset + static_cast<std::int32_t>(i));
+      found = true;
+    }
+  }
+  return std::clamp(v, min_, max_);
+}
+
+// ---------------------------------------------------------------------------------------------
+// IntHistogram
+
+void IntHistogram::merge(const IntHistogram& o) {
+  if (o.counts_.size() > counts_.size()) counts_.resize(o.counts_.size(), 0);
+  for (std::size_t i = 0; i < o.counts_.size(); ++i) counts_[i] += o.counts_[i];
+  total_ += o.total_;
+}
+
+int IntHistogram::quantile(double q) const {
+  assert(!std::isnan(q));
+  if (total_ == 0) return -1;
+  q = std::isnan(q) ? 0.0 : std::clamp(q, 0.0, 1.0);
+  std::uint64_t rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(total_)));
+  rank = std::clamp<std::uint64_t>(rank, 1, total_);
+  std::uint64_t seen = 0;
+  for (std::size_t i = 0; i < counts_.size(); ++i) {
+    seen += counts_[i];
+    if (seen >= rank) return static_cast<int>(i);
+  }
+  return static_cast<int>(counts_.size()) - 1;  // unreachable when total_ matches the counts
+}
+
+}  // namespace geosim

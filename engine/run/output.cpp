@@ -1,0 +1,196 @@
+// Summary -> JSON, tidy CSV and terminal text. Formats are documented in docs/output-format.md.
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "geosim/summary.h"
+
+namespace geosim {
+
+namespace {
+
+nlohmann::ordered_json num(double x) {
+  if (std::isnan(x)) return nullptr;
+  return x;
+}
+
+nlohmann::ordered_json outcome_json(const OutcomeProbability& o) {
+  return {{"count", o.count}, {"p", o.p}, {"ci95", {o.ci.lo, o.ci.hi}}};
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// Shortest text that reads back to the same double (as JSON writes it).
+std::string g(double x) {
+  if (std::isnan(x)) return "";
+  return fmt::format("{}", x);
+}
+
+}  // namespace
+
+std::string summary_to_json(const Summary& s) {
+  nlohmann::ordered_json j;
+  j["format"] = "geosim-summary/1";
+  j["scenario"] = s.scenario;
+  j["master_seed"] = s.master_seed;
+  j["runs"] = s.runs;
+  j["block_size"] = s.block_size;
+  j["horizon_ticks"] = s.horizon;
+  j["tick_days"] = s.tick_days;
+  j["actor_decisions"] = s.decisions;
+  auto& ends = j["end_states"] = nlohmann::ordered_json::array();
+  for (std::size_t e = 0; e < s.end_states.size(); ++e) {
+    nlohmann::ordered_json o;
+    o["name"] = s.end_states[e].name;
+    o.update(outcome_json(s.end_states[e]));
+    o["median_end_tick"] = s.end_state_median_tick[e];
+    ends.push_back(o);
+  }
+  auto& rungs = j["rungs"] = nlohmann::ordered_json::array();
+  for (const auto& r : s.rungs) {
+    nlohmann::ordered_json o;
+    o["name"] = r.name;
+    o["reached"] = outcome_json(r.reached);
+    o["highest"] = outcome_json(r.highest);
+    o["first_tick"] = {{"p05", r.first_tick_p05}, {"p50", r.first_tick_p50}, {"p95", r.first_tick_p95}};
+    o["p_reached_by_tick"] = r.reached_by_tick;
+    rungs.push_back(o);
+  }
+  auto& inds = j["indicators"] = nlohmann::ordered_json::array();
+  for (const auto& ind : s.indicators) {
+    nlohmann::ordered_json o;
+    o["name"] = ind.name;
+    o["unit"] = ind.unit;
+    const auto& h = ind.by_tick.back();
+    o["at_horizon"] = {{"mean", num(h.mean)}, {"sd", num(h.sd)}, {"p05", num(h.p05)},
+                       {"p50", num(h.p50)},   {"p95", num(h.p95)}};
+    nlohmann::ordered_json bt;
+    for (const char* k : {"mean", "sd", "p05", "p50", "p95"}) bt[k] = nlohmann::ordered_json::array();
+    for (const auto& t : ind.by_tick) {
+      bt["mean"].push_back(num(t.mean));
+      bt["sd"].push_back(num(t.sd));
+      bt["p05"].push_back(num(t.p05));
+      bt["p50"].push_back(num(t.p50));
+      bt["p95"].push_back(num(t.p95));
+    }
+    o["by_tick"] = bt;
+    inds.push_back(o);
+  }
+  return j.dump(1) + "\n";
+}
+
+void write_file_atomic(const std::string& path, const std::string& content) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const fs::path tmp = dir / fmt::format(".{}.tmp.{}", target.filename().string(), ::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.flush();
+    if (!out) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      throw std::runtime_error(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, target, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw std::runtime_error(fmt::format("cannot write '{}': {}", path, ec.message()));
+  }
+}
+
+void write_summary_csv(const Summary& s, const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  const auto path = [&](const char* f) { return (std::filesystem::path(dir) / f).string(); };
+
+  std::string outcomes = "scenario,kind,outcome,count,runs,probability,ci95_low,ci95_high\n";
+  auto row = [&](const char* kind, const OutcomeProbability& o) {
+    outcomes += fmt::format("{},{},{},{},{},{},{},{}\n", csv_field(s.scenario), kind,
+                            csv_field(o.name), o.count, s.runs, g(o.p), g(o.ci.lo), g(o.ci.hi));
+  };
+  for (const auto& e : s.end_states) row("end_state", e);
+  for (const auto& r : s.rungs) row("highest_rung", r.highest);
+  for (const auto& r : s.rungs) row("reached_rung", r.reached);
+  write_file_atomic(path("outcomes.csv"), outcomes);
+
+  std::string rungs =
+      "scenario,rung_index,rung,p_reached,ci95_low,ci95_high,first_tick_p05,first_tick_p50,"
+      "first_tick_p95\n";
+  for (std::size_t k = 0; k < s.rungs.size(); ++k) {
+    const auto& r = s.rungs[k];
+    auto t = [](int x) { return x < 0 ? std::string{} : std::to_string(x); };
+    rungs += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(s.scenario), k, r.name,
+                         g(r.reached.p), g(r.reached.ci.lo), g(r.reached.ci.hi),
+                         t(r.first_tick_p05), t(r.first_tick_p50), t(r.first_tick_p95));
+  }
+  write_file_atomic(path("rungs.csv"), rungs);
+
+  std::string by_tick = "scenario,rung,tick,day,p_reached\n";
+  for (const auto& r : s.rungs)
+    for (std::size_t t = 0; t < r.reached_by_tick.size(); ++t)
+      by_tick += fmt::format("{},{},{},{},{}\n", csv_field(s.scenario), r.name, t,
+                             static_cast<long>(t) * s.tick_days, g(r.reached_by_tick[t]));
+  write_file_atomic(path("rung_by_tick.csv"), by_tick);
+
+  std::string inds = "scenario,indicator,unit,tick,day,mean,sd,p05,p50,p95\n";
+  for (const auto& ind : s.indicators)
+    for (std::size_t t = 0; t < ind.by_tick.size(); ++t) {
+      const auto& v = ind.by_tick[t];
+      inds += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_field(s.scenario), ind.name,
+                          csv_field(ind.unit), t, static_cast<long>(t) * s.tick_days, g(v.mean),
+                          g(v.sd), g(v.p05), g(v.p50), g(v.p95));
+    }
+  write_file_atomic(path("indicators.csv"), inds);
+}
+
+std::string summary_to_text(const Summary& s) {
+  std::string out;
+  out += fmt::format("Scenario {}: {} runs, seed {}, horizon {} ticks of {} days\n\n", s.scenario,
+                     s.runs, s.master_seed, s.horizon, s.tick_days);
+  out += "How the runs ended (probability, 95% Wilson interval, median tick of ending):\n";
+  for (std::size_t e = 0; e < s.end_states.size(); ++e) {
+    const auto& o = s.end_states[e];
+    out += fmt::format("  {:<32} {:7.2f}%  [{:6.2f}%, {:6.2f}%]  tick {}\n", o.name, 100 * o.p,
+                       100 * o.ci.lo, 100 * o.ci.hi,
+                       o.count ? fmt::format("{:g}", s.end_state_median_tick[e]) : "-");
+  }
+  out += "\nEscalation ladder (P reached with 95% interval; P it was the highest rung; first tick "
+         "reached p5/p50/p95):\n";
+  for (const auto& r : s.rungs) {
+    out += fmt::format("  {:<32} {:7.2f}%  [{:6.2f}%, {:6.2f}%]  highest {:6.2f}%  ", r.name,
+                       100 * r.reached.p, 100 * r.reached.ci.lo, 100 * r.reached.ci.hi,
+                       100 * r.highest.p);
+    if (r.reached.count)
+      out += fmt::format("first tick {}/{}/{}\n", r.first_tick_p05, r.first_tick_p50, r.first_tick_p95);
+    else
+      out += "never reached\n";
+  }
+  out += "\nIndicators at the horizon (mean; 5%, 50%, 95% quantiles):\n";
+  for (const auto& ind : s.indicators) {
+    const auto& h = ind.by_tick.back();
+    out += fmt::format("  {:<32} mean {:>12.6g}  p05 {:>12.6g}  p50 {:>12.6g}  p95 {:>12.6g}  {}\n",
+                       ind.name, h.mean, h.p05, h.p50, h.p95, ind.unit);
+  }
+  return out;
+}
+
+}  // namespace geosim

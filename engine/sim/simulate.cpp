@@ -1,0 +1,351 @@
+// One run. Every equation here is written out in docs/model.md; the comments name the terms.
+#include <algorithm>
+#include <cmath>
+
+#include <boost/random/poisson_distribution.hpp>
+
+#include "geosim/simulate.h"
+
+namespace geosim {
+
+RunResult RunResult::for_model(const Model& m) {
+  RunResult r;
+  r.first_arrival.assign(static_cast<std::size_t>(m.n_rungs), -1);
+  r.indicators.assign(static_cast<std::size_t>(m.n_indicators()) *
+                          static_cast<std::size_t>(m.horizon + 1),
+                      0.0);
+  return r;
+}
+
+Workspace::Workspace(const Model& m)
+    : params(m.params.size()),
+      state(static_cast<std::size_t>(m.n_vars())),
+      utility(static_cast<std::size_t>(m.n_actions())),
+      weights(static_cast<std::size_t>(m.n_actions())),
+      base_utility(m.n_actions(), std::max(1, m.n_rungs)),
+      step_at(m.n_actions(), std::max(1, m.n_rungs)),
+      hostility(m.n_actors(), m.n_actors()),
+      lambda(static_cast<std::size_t>(m.n_actors())),
+      reciprocity(static_cast<std::size_t>(m.n_actors())),
+      last_step(static_cast<std::size_t>(m.n_actors())),
+      chosen(static_cast<std::size_t>(m.n_actors())),
+      score(static_cast<std::size_t>(m.n_actors())),
+      actor_streams(static_cast<std::size_t>(m.n_actors())),
+      event_streams(m.events.size()) {}
+
+namespace {
+
+inline bool holds(CompareOp op, double x, double v) {
+  switch (op) {
+    case CompareOp::lt: return x < v;
+    case CompareOp::le: return x <= v;
+    case CompareOp::gt: return x > v;
+    case CompareOp::ge: return x >= v;
+    case CompareOp::eq: return x == v;
+    case CompareOp::ne: return x != v;
+  }
+  return false;
+}
+
+inline bool all_hold(const Model& m, const Workspace& ws, std::int32_t begin, std::int32_t end) {
+  for (std::int32_t c = begin; c < end; ++c) {
+    const auto& cond = m.conditions[static_cast<std::size_t>(c)];
+    if (!holds(cond.op, ws.state[static_cast<std::size_t>(cond.var)],
+               ws.params[static_cast<std::size_t>(cond.value)]))
+      return false;
+  }
+  return true;
+}
+
+inline void clamp_var(const Model& m, Workspace& ws, std::int32_t v) {
+  const auto& sv = m.vars[static_cast<std::size_t>(v)];
+  double& x = ws.state[static_cast<std::size_t>(v)];
+  x = std::clamp(x, sv.min, sv.max);
+}
+
+// Applies effects [begin, end); `scale` multiplies `add` values (a Poisson count, or 1).
+inline void apply_effects(const Model& m, Workspace& ws, std::int32_t begin, std::int32_t end,
+                          double scale) {
+  for (std::int32_t e = begin; e < end; ++e) {
+    const auto& eff = m.effects[static_cast<std::size_t>(e)];
+    double v = ws.params[static_cast<std::size_t>(eff.value)];
+    if (eff.times_var != kNone) v *= ws.state[static_cast<std::size_t>(eff.times_var)];
+    double& x = ws.state[static_cast<std::size_t>(eff.var)];
+    switch (eff.op) {
+      case EffectOp::add: x += v * scale; break;
+      case EffectOp::set: x = v; break;
+      case EffectOp::mul: x *= v; break;
+    }
+    clamp_var(m, ws, eff.var);
+  }
+}
+
+// The rung index a move leads to from rung r (clamped to the ladder).
+inline std::int32_t move_target(const CompiledMove& mv, std::int32_t r, std::int32_t n_rungs) {
+  switch (mv.kind) {
+    case RungMove::Kind::none: return r;
+    case RungMove::Kind::step: return std::clamp(r + mv.value, 0, n_rungs - 1);
+    case RungMove::Kind::to: return std::max(r, mv.value);
+  }
+  return r;
+}
+
+// Fills the per-run constants: everything in an action's utility that does not change during the
+// run, for every rung the ladder can stand on (docs/model.md, "Utility").
+void prepare_run(const Model& m, Workspace& ws) {
+  const std::int32_t n_actors = m.n_actors();
+  const std::int32_t n_rungs = m.n_rungs;
+  const double* p = ws.params.data();
+  for (std::int32_t i = 0; i < n_actors; ++i) {
+    const auto& a = m.actors[static_cast<std::size_t>(i)];
+    ws.lambda[static_cast<std::size_t>(i)] = p[a.rationality];
+    ws.reciprocity[static_cast<std::size_t>(i)] = p[a.reciprocity];
+  }
+  ws.hostility.setZero();
+  for (const auto& e : m.relations) ws.hostility(e.row, e.col) = p[e.value];
+
+  for (std::int32_t k = 0; k < m.n_actions(); ++k) {
+    const auto& act = m.actions[static_cast<std::size_t>(k)];
+    const auto& actor = m.actors[static_cast<std::size_t>(act.owner)];
+    // Leverage: sum_j L[i][j] * wish_j(a).
+    double leverage = 0.0;
+    for (const auto& w : m.wishes) {
+      if (w.action != k) continue;
+      for (const auto& l : m.leverage)
+        if (l.row == act.owner && l.col == w.actor) leverage += p[l.value] * p[w.value];
+    }
+    const double fixed = p[act.gain] - p[act.cost] / p[actor.capacity] + leverage;
+    const double caution = 1.0 - p[actor.risk_tolerance];
+    for (std::int32_t r = 0; r < n_rungs; ++r) {
+      const std::int32_t target = move_target(act.move, r, n_rungs);
+      const double step = static_cast<double>(target - r);
+      const double danger = caution * (p[m.rung_danger[static_cast<std::size_t>(target)]] -
+                                       p[m.rung_danger[static_cast<std::size_t>(r)]]);
+      ws.step_at(k, r) = step;
+      ws.base_utility(k, r) = fixed + p[actor.resolve] * step - danger;
+    }
+  }
+}
+
+inline void record_indicators(const Model& m, const Workspace& ws, RunResult& out,
+                              std::int32_t tick) {
+  const std::size_t stride = static_cast<std::size_t>(m.horizon + 1);
+  std::size_t i = 0;
+  for (const std::int32_t v : m.indicator_vars)
+    out.indicators[i++ * stride + static_cast<std::size_t>(tick)] =
+        ws.state[static_cast<std::size_t>(v)];
+  for (const double s : ws.score) out.indicators[i++ * stride + static_cast<std::size_t>(tick)] = s;
+}
+
+}  // namespace
+
+void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_index,
+                  Workspace& ws, RunResult& out, Trace* trace) {
+  const std::int32_t n_actors = m.n_actors();
+  const std::int32_t n_rungs = m.n_rungs;
+  const std::int32_t horizon = m.horizon;
+
+  sample_parameters(m, master_seed, run_index, ws.params.data());
+  const double* p = ws.params.data();
+  prepare_run(m, ws);
+  for (std::int32_t i = 0; i < n_actors; ++i)
+    ws.actor_streams[static_cast<std::size_t>(i)] =
+        make_stream(master_seed, run_index, m.actors[static_cast<std::size_t>(i)].stream_key);
+  for (std::size_t e = 0; e < m.events.size(); ++e)
+    ws.event_streams[e] = make_stream(master_seed, run_index, m.events[e].stream_key);
+  ws.end_stream = make_stream(master_seed, run_index, 0x656e645f73746174ULL /* "end_stat" */);
+
+  for (std::int32_t v = 0; v < m.n_vars(); ++v) {
+    ws.state[static_cast<std::size_t>(v)] = p[m.vars[static_cast<std::size_t>(v)].initial];
+    clamp_var(m, ws, v);
+  }
+  std::fill(ws.last_step.begin(), ws.last_step.end(), 0.0);
+  std::fill(ws.score.begin(), ws.score.end(), 0.0);
+  std::fill(out.first_arrival.begin(), out.first_arrival.end(), -1);
+
+  std::int32_t rung = m.start_rung;
+  for (std::int32_t k = 0; k <= rung; ++k) out.first_arrival[static_cast<std::size_t>(k)] = 0;
+  out.highest_rung = rung;
+  out.end_state = -1;
+  out.end_tick = horizon;
+  out.decisions = 0;
+  record_indicators(m, ws, out, 0);
+  if (trace) trace->params.assign(ws.params.begin(), ws.params.end());
+
+  std::int32_t tick = 1;
+  for (; tick <= horizon; ++tick) {
+    // 1. Decisions: every actor chooses on the state at the start of the tick.
+    for (std::int32_t i = 0; i < n_actors; ++i) {
+      const auto& actor = m.actors[static_cast<std::size_t>(i)];
+      // Reciprocity: kappa_i * sum_j H[i][j] * max(0, step_j(t-1)), per rung of own escalation.
+      double provoked = 0.0;
+      for (std::int32_t j = 0; j < n_actors; ++j)
+        provoked += ws.hostility(i, j) * ws.last_step[static_cast<std::size_t>(j)];
+      provoked *= ws.reciprocity[static_cast<std::size_t>(i)];
+      const double lambda = ws.lambda[static_cast<std::size_t>(i)];
+
+      double best = -HUGE_VAL;
+      for (std::int32_t k = actor.action_begin; k < actor.action_end; ++k) {
+        const auto& act = m.actions[static_cast<std::size_t>(k)];
+        double& u = ws.utility[static_cast<std::size_t>(k)];
+        if (rung < act.min_rung || rung > act.max_rung ||
+            !all_hold(m, ws, act.cond_begin, act.cond_end)) {
+          u = -HUGE_VAL;
+          continue;
+        }
+        u = ws.base_utility(k, rung) + provoked * ws.step_at(k, rung);
+        for (std::int32_t t = act.term_begin; t < act.term_end; ++t) {
+          const auto& term = m.utility_terms[static_cast<std::size_t>(t)];
+          u += p[term.weight] * ws.state[static_cast<std::size_t>(term.var)];
+        }
+        best = std::max(best, u);
+      }
+      // Logit choice: P(a) = exp(lambda * (U(a) - max U)) / sum_b exp(lambda * (U(b) - max U)).
+      double total = 0.0;
+      for (std::int32_t k = actor.action_begin; k < actor.action_end; ++k) {
+        const double u = ws.utility[static_cast<std::size_t>(k)];
+        const double w = u == -HUGE_VAL ? 0.0 : std::exp(lambda * (u - best));
+        ws.weights[static_cast<std::size_t>(k)] = w;
+        total += w;
+      }
+      const double draw = ws.actor_streams[static_cast<std::size_t>(i)].uniform01() * total;
+      std::int32_t pick = kNone;
+      double acc = 0.0;
+      for (std::int32_t k = actor.action_begin; k < actor.action_end; ++k) {
+        const double w = ws.weights[static_cast<std::size_t>(k)];
+        if (w == 0.0) continue;
+        pick = k;  // the last available action absorbs rounding at the top
+        acc += w;
+        if (draw < acc) break;
+      }
+      ws.chosen[static_cast<std::size_t>(i)] = pick;
+      if (pick != kNone) ++out.decisions;
+      if (trace && pick != kNone) {
+        const auto& act = m.actions[static_cast<std::size_t>(pick)];
+        DecisionRecord d{};
+        d.tick = tick;
+        d.actor = i;
+        d.action = pick;
+        d.probability = ws.weights[static_cast<std::size_t>(pick)] / total;
+        d.n_available = 0;
+        for (std::int32_t k = actor.action_begin; k < actor.action_end; ++k)
+          d.n_available += ws.weights[static_cast<std::size_t>(k)] > 0.0 ? 1 : 0;
+        const double step = ws.step_at(pick, rung);
+        const std::int32_t target = rung + static_cast<std::int32_t>(step);
+        d.u_gain = p[act.gain];
+        d.u_cost = -p[act.cost] / p[actor.capacity];
+        d.u_resolve = p[actor.resolve] * step;
+        d.u_danger = -(1.0 - p[actor.risk_tolerance]) *
+                     (p[m.rung_danger[static_cast<std::size_t>(target)]] -
+                      p[m.rung_danger[static_cast<std::size_t>(rung)]]);
+        d.u_reciprocity = provoked * step;
+        d.u_state = 0.0;
+        for (std::int32_t t = act.term_begin; t < act.term_end; ++t) {
+          const auto& term = m.utility_terms[static_cast<std::size_t>(t)];
+          d.u_state += p[term.weight] * ws.state[static_cast<std::size_t>(term.var)];
+        }
+        d.u_total = ws.utility[static_cast<std::size_t>(pick)];
+        d.u_leverage = d.u_total - d.u_gain - d.u_cost - d.u_resolve - d.u_danger -
+                       d.u_reciprocity - d.u_state;
+        trace->decisions.push_back(d);
+      }
+    }
+
+    // 2. The chosen actions take effect, in actor order; the ladder candidates are collected.
+    std::int32_t up = 0, down = 0;
+    for (std::int32_t i = 0; i < n_actors; ++i) {
+      const std::int32_t k = ws.chosen[static_cast<std::size_t>(i)];
+      if (k == kNone) {
+        ws.last_step[static_cast<std::size_t>(i)] = 0.0;
+        continue;
+      }
+      const auto& act = m.actions[static_cast<std::size_t>(k)];
+      apply_effects(m, ws, act.effect_begin, act.effect_end, 1.0);
+      const auto step = static_cast<std::int32_t>(ws.step_at(k, rung));
+      up = std::max(up, step);
+      down = std::min(down, step);
+      ws.last_step[static_cast<std::size_t>(i)] = std::max(0, step);
+      ws.score[static_cast<std::size_t>(i)] +=
+          m.class_weights[static_cast<std::size_t>(act.escalation_class)];
+    }
+
+    // 3. Stochastic events, each from its own stream, in declared order.
+    for (std::size_t e = 0; e < m.events.size(); ++e) {
+      const auto& ev = m.events[e];
+      Rng& rng = ws.event_streams[e];
+      const bool eligible = rung >= ev.min_rung && rung <= ev.max_rung &&
+                            all_hold(m, ws, ev.cond_begin, ev.cond_end);
+      double count = 0.0;
+      switch (ev.kind) {
+        case Event::Kind::bernoulli: {
+          const double u = rng.uniform01();  // drawn every tick to keep streams aligned
+          count = (eligible && u < p[ev.rate]) ? 1.0 : 0.0;
+          break;
+        }
+        case Event::Kind::poisson: {
+          if (!eligible) break;
+          double mean = p[ev.rate];
+          if (ev.per_var != kNone) mean *= ws.state[static_cast<std::size_t>(ev.per_var)];
+          mean = std::min(mean, 1e15);
+          if (mean > 0.0)
+            count = static_cast<double>(
+                boost::random::poisson_distribution<std::int64_t, double>(mean)(rng));
+          break;
+        }
+        case Event::Kind::flow: count = eligible ? 1.0 : 0.0; break;
+      }
+      if (count <= 0.0) continue;
+      apply_effects(m, ws, ev.effect_begin, ev.effect_end, count);
+      const std::int32_t step = move_target(ev.move, rung, n_rungs) - rung;
+      up = std::max(up, step);
+      down = std::min(down, step);
+      if (trace) trace->events.push_back({tick, static_cast<std::int32_t>(e), count});
+    }
+
+    // 4. The ladder: escalation wins; it comes down only when nobody pushes it up.
+    const std::int32_t before = rung;
+    rung = std::clamp(rung + (up > 0 ? up : down), 0, n_rungs - 1);
+    if (rung != before && trace) trace->rung_changes.push_back({tick, before, rung});
+    for (std::int32_t k = out.highest_rung + 1; k <= rung; ++k)
+      out.first_arrival[static_cast<std::size_t>(k)] = tick;
+    out.highest_rung = std::max(out.highest_rung, rung);
+
+    record_indicators(m, ws, out, tick);
+
+    // 5. End states, in declared order; the first that fires (and passes its draw) ends the run.
+    for (std::int32_t e = 0; e < m.n_end_states(); ++e) {
+      const auto& es = m.end_states[static_cast<std::size_t>(e)];
+      const double u = ws.end_stream.uniform01();
+      if (out.end_state != -1) continue;
+      bool fired = false;
+      switch (es.kind) {
+        case EndState::Kind::rung: fired = rung >= es.rung; break;
+        case EndState::Kind::state: fired = all_hold(m, ws, es.cond_begin, es.cond_end); break;
+        case EndState::Kind::all_chosen:
+        case EndState::Kind::any_chosen: {
+          const bool need_all = es.kind == EndState::Kind::all_chosen;
+          fired = need_all;
+          for (std::int32_t q = es.action_begin; q < es.action_end; ++q) {
+            const std::int32_t a = m.end_state_actions[static_cast<std::size_t>(q)];
+            const bool was = ws.chosen[static_cast<std::size_t>(m.actions[static_cast<std::size_t>(a)].owner)] == a;
+            fired = need_all ? (fired && was) : (fired || was);
+          }
+          break;
+        }
+      }
+      if (fired && u < p[es.probability]) out.end_state = e;
+    }
+    if (out.end_state != -1) break;
+  }
+  out.end_tick = std::min(tick, horizon);
+
+  // After the run ends the world stands still: indicators keep their final values.
+  const std::size_t stride = static_cast<std::size_t>(horizon + 1);
+  for (std::int32_t i = 0; i < m.n_indicators(); ++i) {
+    double* row = out.indicators.data() + static_cast<std::size_t>(i) * stride;
+    for (std::int32_t t = out.end_tick + 1; t <= horizon; ++t)
+      row[t] = row[out.end_tick];
+  }
+}
+
+}  // namespace geosim

@@ -1,0 +1,103 @@
+// Streaming statistics whose memory does not grow with the number of observations, and whose
+// merge is exact or done in a fixed order, so results do not depend on parallelism.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace geosim {
+
+struct Interval {
+  double lo, hi;
+};
+
+// Wilson score interval for k successes in n trials at normal quantile z (1.959964 for 95%).
+// n = 0 gives [0, 1]. Requires k <= n (asserted). The bounds are clamped to [0, 1]; k = 0 gives
+// lo == 0 exactly and k = n gives hi == 1 exactly.
+Interval wilson_interval(std::uint64_t k, std::uint64_t n, double z = 1.959963984540054);
+
+// Mean and variance by Welford's update; merge by Chan, Golub and LeVeque's pairwise formula.
+// Merging in a fixed order gives the same bits whatever the parallelism.
+struct Welford {
+  std::uint64_t n = 0;
+  double mean = 0.0;
+  double m2 = 0.0;
+  void add(double x) {
+    ++n;
+    const double d = x - mean;
+    mean += d / static_cast<double>(n);
+    m2 += d * (x - mean);
+  }
+  void merge(const Welford& o);
+  [[nodiscard]] double variance() const {  // sample variance (n - 1)
+    return n > 1 ? m2 / static_cast<double>(n - 1) : 0.0;
+  }
+};
+
+// A relative-error quantile sketch in the manner of DDSketch (Masson, Rim and Lee 2019): values
+// fall in logarithmic buckets of ratio gamma = (1 + alpha) / (1 - alpha), so any quantile is
+// returned within relative error alpha of a value of that rank. Zero (|x| < min_positive) is
+// counted apart; negatives go to a mirrored store. Counts are integers, so merging is exact and
+// order-free. Memory grows with the spread of the values (log range / alpha), not their number.
+//
+// Bucket key of x > 0 is ceil(log(x) / log(gamma)) and a bucket is represented by
+// 2 gamma^key / (gamma + 1). A negative x is kept as key_of(-x) in the negative store.
+// min() and max() are exact; quantile(0) is min() and quantile(1) is max() exactly, and every
+// other result is clamped into [min(), max()]. The result depends only on the multiset of values
+// added, never on the order of add() and merge() calls.
+// NaN is a programmer error: add(NaN) asserts in debug builds and is ignored (not counted) when
+// NDEBUG is defined. +-infinity is counted in the outermost bucket; min()/max() record it exactly.
+class QuantileSketch {
+ public:
+  static constexpr double kAlpha = 0.005;
+  static constexpr double kMinPositive = 1e-9;
+
+  void add(double x);
+  void merge(const QuantileSketch& o);
+  void clear();
+  [[nodiscard]] std::uint64_t count() const { return count_; }
+  // q in [0, 1]. The value of rank ceil(q * count) (lower quantile), within relative error alpha.
+  [[nodiscard]] double quantile(double q) const;
+  [[nodiscard]] double min() const { return min_; }  // 0 when empty
+  [[nodiscard]] double max() const { return max_; }  // 0 when empty
+  // Buckets allocated in the two stores (for memory tests); does not grow with count().
+  [[nodiscard]] std::size_t bucket_count() const {
+    return pos_.counts.size() + neg_.counts.size();
+  }
+
+ private:
+  struct Store {
+    std::int32_t offset = 0;  // bucket index of counts[0]
+    std::vector<std::uint64_t> counts;
+    void add(std::int32_t key);
+    void merge(const Store& o);
+    [[nodiscard]] std::uint64_t total() const;
+  };
+  static std::int32_t key_of(double x);  // x > 0
+  static double value_of(std::int32_t key);
+  Store pos_, neg_;
+  std::uint64_t zeros_ = 0;
+  std::uint64_t count_ = 0;
+  double min_ = 0.0, max_ = 0.0;
+};
+
+// Quantiles of an integer-valued observation in [0, n_bins), exactly.
+class IntHistogram {
+ public:
+  explicit IntHistogram(int n_bins = 0) : counts_(static_cast<std::size_t>(n_bins), 0) {}
+  void add(int x) { ++counts_[static_cast<std::size_t>(x)]; ++total_; }
+  // Adds o's counts. A histogram with no bins is the identity; if the sizes differ, the result
+  // has the larger number of bins.
+  void merge(const IntHistogram& o);
+  [[nodiscard]] std::uint64_t total() const { return total_; }
+  // Lower quantile: the smallest x with at least ceil(q * total) observations <= x. -1 if empty.
+  [[nodiscard]] int quantile(double q) const;
+  [[nodiscard]] const std::vector<std::uint64_t>& counts() const { return counts_; }
+
+ private:
+  std::vector<std::uint64_t> counts_;
+  std::uint64_t total_ = 0;
+};
+
+}  // namespace geosim

@@ -1,0 +1,108 @@
+// From runs to a Summary: a streaming, order-deterministic reduction, and the Monte Carlo driver
+// that spreads runs over threads.
+//
+// Determinism: runs are grouped in fixed blocks of `block_size` run indices (independent of the
+// thread count). Each block is reduced in run-index order into its own Accumulator; blocks are then
+// merged into the total strictly in block order. So every floating-point sum is taken in the same
+// order whatever the number of threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "geosim/model.h"
+#include "geosim/simulate.h"
+#include "geosim/stats.h"
+
+namespace geosim {
+
+// Everything the reduction keeps about a set of runs. Memory is fixed by the model's shape (and
+// the spread of indicator values), not by the number of runs.
+class Accumulator {
+ public:
+  explicit Accumulator(const Model& m);
+  void add(const RunResult& r);
+  void merge(const Accumulator& o);  // call in block order
+  void clear();
+
+  std::uint64_t runs = 0;
+  std::uint64_t decisions = 0;
+  std::vector<std::uint64_t> end_state_count;  // n_end_states + 1 (last: still going)
+  std::vector<std::uint64_t> highest_rung_count;
+  std::vector<IntHistogram> first_arrival;  // per rung, ticks 0..horizon
+  std::vector<IntHistogram> end_tick;       // per end state (incl. still going)
+  std::vector<Welford> ind_moments;         // [indicator][tick]
+  std::vector<QuantileSketch> ind_sketch;   // [indicator][tick]
+  std::int32_t horizon;
+};
+
+struct OutcomeProbability {
+  std::string name;
+  std::uint64_t count = 0;
+  double p = 0;
+  Interval ci{0, 1};
+};
+
+struct RungSummary {
+  std::string name;
+  OutcomeProbability reached;      // P(the ladder stands at or above this rung at some tick)
+  OutcomeProbability highest;      // P(this is the highest rung reached)
+  int first_tick_p05 = -1, first_tick_p50 = -1, first_tick_p95 = -1;  // among runs reaching it
+  std::vector<double> reached_by_tick;  // P(reached by tick t), t = 0..horizon
+};
+
+struct IndicatorTick {
+  double mean, sd, p05, p50, p95;
+};
+
+struct IndicatorSummary {
+  std::string name;
+  std::string unit;
+  std::vector<IndicatorTick> by_tick;  // t = 0..horizon; by_tick.back() is the horizon
+};
+
+struct Summary {
+  std::string scenario;
+  std::uint64_t master_seed = 0;
+  std::uint64_t runs = 0;
+  std::uint64_t decisions = 0;
+  std::int32_t horizon = 0;
+  std::int32_t tick_days = 7;
+  std::int32_t block_size = 0;
+  std::vector<OutcomeProbability> end_states;  // includes the last entry "ongoing" (no end state)
+  std::vector<double> end_state_median_tick;
+  std::vector<RungSummary> rungs;
+  std::vector<IndicatorSummary> indicators;
+};
+
+Summary summarize(const Model& m, const Accumulator& acc, std::uint64_t master_seed,
+                  std::int32_t block_size);
+
+struct MonteCarloOptions {
+  std::uint64_t master_seed = 1;
+  std::uint64_t runs = 10000;
+  std::uint64_t first_run = 0;  // run indices first_run .. first_run + runs - 1
+  int threads = 0;              // 0: all hardware threads
+  std::int32_t block_size = 256;  // runs per reduction block; part of the result's identity
+  // Called from worker threads with the number of runs done so far; may be empty.
+  std::function<void(std::uint64_t done)> progress;
+};
+
+// Runs `options.runs` runs of `model` over threads and returns the merged Accumulator.
+Accumulator run_monte_carlo(const Model& model, const MonteCarloOptions& options);
+
+// The JSON document of a Summary (format in docs/output-format.md).
+std::string summary_to_json(const Summary& s);
+// Writes the tidy CSV tables (outcomes.csv, rungs.csv, rung_by_tick.csv, indicators.csv) to
+// `dir`, each written to a temporary name then renamed.
+void write_summary_csv(const Summary& s, const std::string& dir);
+// Human-readable text for the terminal.
+std::string summary_to_text(const Summary& s);
+
+// Writes `content` to `path` atomically: a temporary file in the same directory, then rename.
+// Never leaves a truncated file at `path`.
+void write_file_atomic(const std::string& path, const std::string& content);
+
+}  // namespace geosim
