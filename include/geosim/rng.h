@@ -6,6 +6,7 @@
 // Boost's distributions can draw from it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 

@@ -2,6 +2,7 @@
 // merge is exact or done in a fixed order, so results do not depend on parallelism.
 #pragma once
 
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -57,7 +58,8 @@ class QuantileSketch {
   void merge(const QuantileSketch& o);
   void clear();
   [[nodiscard]] std::uint64_t count() const { return count_; }
-  // q in [0, 1]. The value of rank ceil(q * count) (lower quantile), within relative error alpha.
+  // q in [0, 1]. The value of rank ceil(q * count) (lower quantile, rank at least 1), within
+  // relative error alpha. NaN when the sketch is empty.
   [[nodiscard]] double quantile(double q) const;
   [[nodiscard]] double min() const { return min_; }  // 0 when empty
   [[nodiscard]] double max() const { return max_; }  // 0 when empty
@@ -86,7 +88,11 @@ class QuantileSketch {
 class IntHistogram {
  public:
   explicit IntHistogram(int n_bins = 0) : counts_(static_cast<std::size_t>(n_bins), 0) {}
-  void add(int x) { ++counts_[static_cast<std::size_t>(x)]; ++total_; }
+  void add(int x) {
+    assert(x >= 0 && static_cast<std::size_t>(x) < counts_.size());
+    ++counts_[static_cast<std::size_t>(x)];
+    ++total_;
+  }
   // Adds o's counts. A histogram with no bins is the identity; if the sizes differ, the result
   // has the larger number of bins.
   void merge(const IntHistogram& o);
