@@ -1,0 +1,113 @@
+#include "geosim/sources.h"
+
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace geosim {
+
+namespace {
+
+// Collapses every run of whitespace to one space and trims, so a quote folded across lines in
+// YAML still matches the article.
+std::string squeeze(const std::string& s) {
+  std::string out;
+  bool space = false;
+  for (unsigned char c : s) {
+    if (std::isspace(c)) {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += static_cast<char>(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::size_t SourceReport::missing_quotes() const {
+  std::size_t n = 0;
+  for (const auto& q : quotes) n += (q.file_found && q.quote_found) ? 0 : 1;
+  return n;
+}
+
+SourceReport check_sources(const Scenario& scenario, const std::filesystem::path& seeds_dir) {
+  SourceReport r;
+  std::map<std::string, std::string> texts;  // file name -> squeezed text ("" if missing)
+  std::map<std::string, bool> exists;
+  auto check = [&](const std::string& what, const Source& src) {
+    CitedQuote q{what, src, false, false};
+    if (!exists.count(src.file)) {
+      const auto path = seeds_dir / src.file;
+      std::ifstream in(path, std::ios::binary);
+      exists[src.file] = static_cast<bool>(in) && src.file.find('/') == std::string::npos;
+      std::stringstream ss;
+      ss << in.rdbuf();
+      texts[src.file] = squeeze(ss.str());
+    }
+    q.file_found = exists[src.file];
+    const std::string quote = squeeze(src.quote);
+    q.quote_found = q.file_found && !quote.empty() && texts[src.file].find(quote) != std::string::npos;
+    r.quotes.push_back(std::move(q));
+  };
+  for (const auto& p : scenario.parameters) {
+    if (p.source) check(p.name, *p.source);
+    else if (!p.assumption.empty()) r.assumptions.push_back(&p);
+    else r.bare.push_back(&p);
+  }
+  for (const auto& a : scenario.actors)
+    for (const auto& act : a.actions)
+      for (const auto& s : act.sources) check(act.key_path, s);
+  return r;
+}
+
+std::string source_report_to_text(const Scenario& scenario, const SourceReport& report) {
+  std::string out = fmt::format("Sources of scenario {} ({} parameters)\n", scenario.name,
+                                scenario.parameters.size());
+  std::map<std::string, std::vector<const CitedQuote*>> by_file;
+  for (const auto& q : report.quotes) by_file[q.source.file].push_back(&q);
+  for (const auto& [file, qs] : by_file) {
+    out += fmt::format("\n{} ({} citations)\n", file, qs.size());
+    for (const auto* q : qs) {
+      const Parameter* p = find_parameter(scenario, q->what);
+      std::string value;
+      if (p && p->dist.kind == DistKind::constant && !p->dist.args.empty())
+        value = fmt::format(" = {}{}", p->dist.args[0], p->unit.empty() ? "" : " " + p->unit);
+      else if (p)
+        value = fmt::format(" ~ {}{}", to_string(p->dist.kind), p->unit.empty() ? "" : " (" + p->unit + ")");
+      out += fmt::format("  {} {}{}: \"{}\"\n", q->file_found && q->quote_found ? "ok " : "BAD",
+                         q->what, value, q->source.quote);
+    }
+  }
+  std::size_t defaults = 0;
+  for (const auto* p : report.assumptions) defaults += p->assumption == "engine default" ? 1 : 0;
+  out += fmt::format("\nAssumptions ({} stated{})\n", report.assumptions.size() - defaults,
+                     defaults ? fmt::format(", plus {} engine defaults", defaults) : "");
+  for (const auto* p : report.assumptions)
+    if (p->assumption != "engine default")
+      out += fmt::format("  {}: {}\n", p->name, p->assumption);
+  if (!report.bare.empty()) {
+    out += fmt::format("\nNumbers with neither a source nor an assumption ({}):\n", report.bare.size());
+    for (const auto* p : report.bare)
+      out += fmt::format("  {}:{}:{}: {}\n", p->where.file, p->where.line, p->where.column, p->name);
+  }
+  const auto missing = report.missing_quotes();
+  if (missing) {
+    out += fmt::format("\nProblems ({}):\n", missing);
+    for (const auto& q : report.quotes) {
+      if (q.file_found && q.quote_found) continue;
+      out += fmt::format("  {}:{}:{}: error: {}: {}\n", q.source.where.file, q.source.where.line,
+                         q.source.where.column, q.what,
+                         q.file_found ? fmt::format("quote not found verbatim in {}", q.source.file)
+                                      : fmt::format("no source file '{}' in the seeds folder", q.source.file));
+    }
+  }
+  return out;
+}
+
+}  // namespace geosim

@@ -1,0 +1,265 @@
+// The logit choice rule of simulate_run (include/geosim/simulate.h):
+//   P(a) = exp(lambda * U(a)) / sum_{b available} exp(lambda * U(b)),
+// with unavailable actions (outside [min_rung, max_rung], or a `requires` condition false) given
+// probability 0.
+//
+// Every scenario here has one actor whose actions differ only in `gain`: resolve 0, cost 0, no
+// ladder move (so no danger term), no reciprocity, leverage or state terms. So U(a) = gain(a).
+// Choices are counted from the Trace. Each tick's decision is an independent draw (nothing in the
+// state changes the utilities), so the count of action a over N decisions is Binomial(N, p_a) and
+// the frequency has standard error sqrt(p_a (1 - p_a) / N). Frequencies are checked within 4 SE
+// at a fixed seed (a false alarm has probability below 1e-4 per check, and the seed is fixed, so a
+// pass is reproducible).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "geosim/error.h"
+#include "geosim/model.h"
+#include "geosim/scenario.h"
+#include "geosim/simulate.h"
+
+namespace {
+
+using geosim::Model;
+
+Model compile_text(const std::string& yaml, const std::string& name) {
+  try {
+    return geosim::compile(geosim::load_scenario_text(yaml, name));
+  } catch (const geosim::InputError& e) {
+    std::string all;
+    for (const auto& d : e.diagnostics()) all += d.to_string() + "\n";
+    ADD_FAILURE() << "scenario " << name << " did not compile:\n" << all;
+    throw;
+  }
+}
+
+// One actor `a` with actions g0..g3 of gains `gains`, rationality `lambda`, on a one-rung ladder.
+std::string one_actor_yaml(double lambda, const std::vector<double>& gains, int horizon) {
+  std::string y =
+      "geosim: 1\n"
+      "name: logit_probe\n"
+      "time: {horizon: " + std::to_string(horizon) + "}\n"
+      "ladder: {start: only, rungs: [{name: only}]}\n"
+      "actors:\n"
+      "  a:\n"
+      "    rationality: " + std::to_string(lambda) + "\n"
+      "    actions:\n";
+  for (std::size_t k = 0; k < gains.size(); ++k)
+    y += "      g" + std::to_string(k) + ": {class: status_quo, gain: " + std::to_string(gains[k]) +
+         "}\n";
+  return y;
+}
+
+// exp(lambda U_a) / sum_b exp(lambda U_b), computed here and not by the engine.
+std::vector<double> logit(double lambda, const std::vector<double>& u) {
+  double mx = u[0];
+  for (double x : u) mx = std::max(mx, x);
+  std::vector<double> p(u.size());
+  double total = 0;
+  for (std::size_t k = 0; k < u.size(); ++k) total += p[k] = std::exp(lambda * (u[k] - mx));
+  for (auto& x : p) x /= total;
+  return p;
+}
+
+struct Tally {
+  std::vector<std::uint64_t> count;  // per action index of the model
+  std::uint64_t decisions = 0;
+  std::vector<geosim::DecisionRecord> sample;  // the first run's decisions
+};
+
+// Runs `runs` runs and counts the chosen actions (one fresh Trace per run).
+Tally tally(const Model& m, std::uint64_t seed, int runs) {
+  Tally t;
+  t.count.assign(static_cast<std::size_t>(m.n_actions()), 0);
+  geosim::Workspace ws(m);
+  auto out = geosim::RunResult::for_model(m);
+  for (int r = 0; r < runs; ++r) {
+    geosim::Trace trace;
+    geosim::simulate_run(m, seed, static_cast<std::uint64_t>(r), ws, out, &trace);
+    for (const auto& d : trace.decisions) {
+      ++t.count[static_cast<std::size_t>(d.action)];
+      ++t.decisions;
+    }
+    if (r == 0) t.sample = trace.decisions;
+  }
+  return t;
+}
+
+// Checks every frequency against `p` within 4 binomial standard errors.
+void expect_frequencies(const Tally& t, const std::vector<double>& p) {
+  ASSERT_EQ(t.count.size(), p.size());
+  const double n = static_cast<double>(t.decisions);
+  for (std::size_t k = 0; k < p.size(); ++k) {
+    const double f = static_cast<double>(t.count[k]) / n;
+    const double se = std::sqrt(p[k] * (1 - p[k]) / n);
+    EXPECT_NEAR(f, p[k], 4 * se) << "action g" << k << ": " << t.count[k] << " of " << n;
+  }
+}
+
+const std::vector<double> kGains = {0.0, 0.5, 1.0, 2.0};
+constexpr int kHorizon = 250;
+constexpr int kRuns = 200;  // 50,000 decisions: 4 SE is at most 4 * sqrt(0.25 / 50000) = 0.009
+
+TEST(Logit, ZeroLambdaChoosesUniformly) {
+  const Model m = compile_text(one_actor_yaml(0.0, kGains, kHorizon), "lambda0.yaml");
+  const Tally t = tally(m, 11, kRuns);
+  ASSERT_EQ(t.decisions, std::uint64_t{kRuns} * kHorizon);  // one decision per tick
+  // Uniform: 1/4 each. The lambda = 1.5 probabilities below are 0.036 .. 0.73, far outside.
+  expect_frequencies(t, {0.25, 0.25, 0.25, 0.25});
+  for (const auto& d : t.sample) {
+    EXPECT_DOUBLE_EQ(d.probability, 0.25);
+    EXPECT_EQ(d.n_available, 4);
+  }
+}
+
+TEST(Logit, ModerateLambdaMatchesTheClosedForm) {
+  const double lambda = 1.5;
+  const Model m = compile_text(one_actor_yaml(lambda, kGains, kHorizon), "lambda15.yaml");
+  const std::vector<double> p = logit(lambda, kGains);  // 0.0361, 0.0765, 0.1619, 0.7255
+  // A rule with lambda ignored (lambda = 1) would give 0.078, 0.129, 0.213, 0.579: more than
+  // 15 SE away on g3; lambda applied twice (2.25) gives 0.727 -> 0.874 on g3.
+  const Tally t = tally(m, 12, kRuns);
+  expect_frequencies(t, p);
+  // The trace reports the chosen action's probability exactly as the formula gives it.
+  ASSERT_FALSE(t.sample.empty());
+  for (const auto& d : t.sample) {
+    const auto k = static_cast<std::size_t>(d.action);
+    EXPECT_NEAR(d.probability, p[k], 1e-12);
+    EXPECT_DOUBLE_EQ(d.u_total, kGains[k]);
+    EXPECT_DOUBLE_EQ(d.u_gain, kGains[k]);
+  }
+}
+
+TEST(Logit, NegativeAndShiftedUtilitiesGiveTheSameProbabilities) {
+  // Adding a constant to every utility does not change the logit probabilities. Large negative
+  // gains (lambda * U = -1500) must not underflow every weight to zero.
+  const double lambda = 1.5;
+  const std::vector<double> shifted = {-1000.0, -999.5, -999.0, -998.0};
+  const Model m = compile_text(one_actor_yaml(lambda, shifted, kHorizon), "shifted.yaml");
+  const Tally t = tally(m, 13, kRuns);
+  ASSERT_EQ(t.decisions, std::uint64_t{kRuns} * kHorizon);
+  expect_frequencies(t, logit(lambda, kGains));
+}
+
+TEST(Logit, LargeLambdaAlwaysPicksTheArgmax) {
+  // exp(1000 * (1.5 - 2)) = exp(-500) ~ 1e-217: the other actions are never drawn in 50,000
+  // decisions. The argmax is placed second so that "last available" or "first" fallbacks fail.
+  const Model m =
+      compile_text(one_actor_yaml(1000.0, {0.0, 2.0, 1.5, 1.0}, kHorizon), "lambda1000.yaml");
+  const Tally t = tally(m, 14, kRuns);
+  EXPECT_EQ(t.count[1], t.decisions);
+  EXPECT_EQ(t.decisions, std::uint64_t{kRuns} * kHorizon);
+  for (const auto& d : t.sample) EXPECT_DOUBLE_EQ(d.probability, 1.0);
+}
+
+// Actions that are not available are never chosen, and the others share the probability by the
+// logit rule over the available set only. The unavailable actions have the largest gains so that
+// choosing one even once (or giving it weight) would show.
+TEST(Logit, UnavailableActionsAreNeverChosen) {
+  const std::string yaml = R"(
+geosim: 1
+name: availability
+time: {horizon: 250}
+state:
+  flag: {initial: 0}
+ladder:
+  start: mid
+  rungs: [{name: low}, {name: mid}, {name: high}]
+actors:
+  a:
+    rationality: 1.5
+    actions:
+      hold: {class: status_quo, gain: 0.0}
+      talk: {class: de_escalation, gain: 1.0, min_rung: low, max_rung: mid}
+      strike: {class: violent_escalation, gain: 5.0, min_rung: high}
+      retreat: {class: de_escalation, gain: 5.0, max_rung: low}
+      nuke: {class: nuclear, gain: 6.0, requires: [{var: flag, ge: 1}]}
+      posture: {class: posturing, gain: 0.5, requires: [{var: flag, lt: 1}, {var: flag, ge: 0}]}
+      bluff: {class: posturing, gain: 7.0, requires: [{var: flag, ge: 0}, {var: flag, gt: 0}]}
+)";
+  const Model m = compile_text(yaml, "availability.yaml");
+  const Tally t = tally(m, 15, kRuns);
+  // Model action order is declaration order: hold, talk, strike, retreat, nuke, posture, bluff.
+  EXPECT_EQ(t.count[2], 0u) << "strike: min_rung above the start rung";
+  EXPECT_EQ(t.count[3], 0u) << "retreat: max_rung below the start rung";
+  EXPECT_EQ(t.count[4], 0u) << "nuke: requires flag >= 1, flag is 0";
+  EXPECT_EQ(t.count[6], 0u) << "bluff: second of two conditions false";
+  // Available: hold (0), talk (1, the rung range includes the start rung at its top end),
+  // posture (0.5, both conditions true).
+  const std::vector<double> p = logit(1.5, {0.0, 1.0, 0.5});
+  const double n = static_cast<double>(t.decisions);
+  const std::size_t idx[] = {0, 1, 5};
+  for (std::size_t j = 0; j < 3; ++j) {
+    const double f = static_cast<double>(t.count[idx[j]]) / n;
+    EXPECT_NEAR(f, p[j], 4 * std::sqrt(p[j] * (1 - p[j]) / n)) << "action " << idx[j];
+  }
+  for (const auto& d : t.sample) EXPECT_EQ(d.n_available, 3);
+}
+
+// Availability is re-evaluated every tick on the current state: `late` requires clock >= 3. The
+// clock is raised by a flow event after the decisions, so the decision of tick t sees clock t - 1
+// and `late` (the argmax, lambda 1000) is chosen exactly from tick 4 on.
+TEST(Logit, AvailabilityFollowsTheStateTickByTick) {
+  const std::string yaml = R"(
+geosim: 1
+name: late_action
+time: {horizon: 10}
+state:
+  clock: {initial: 0}
+ladder: {start: only, rungs: [{name: only}]}
+actors:
+  a:
+    rationality: 1000
+    actions:
+      early: {class: status_quo, gain: 0}
+      late: {class: posturing, gain: 1, requires: [{var: clock, ge: 3}]}
+events:
+  clock_tick: {kind: flow, effects: [{var: clock, add: 1}]}
+)";
+  const Model m = compile_text(yaml, "late.yaml");
+  geosim::Workspace ws(m);
+  auto out = geosim::RunResult::for_model(m);
+  geosim::Trace trace;
+  geosim::simulate_run(m, 3, 0, ws, out, &trace);
+  ASSERT_EQ(trace.decisions.size(), 10u);
+  for (const auto& d : trace.decisions) {
+    EXPECT_EQ(d.action, d.tick >= 4 ? 1 : 0) << "tick " << d.tick;
+    EXPECT_EQ(d.n_available, d.tick >= 4 ? 2 : 1) << "tick " << d.tick;
+  }
+}
+
+// Utility terms that read the state enter U exactly as gain does: `by_state` has gain 0 and a term
+// 0.5 * level with level = 2, so U = 1 = the gain of `by_gain`. Both then have probability
+// exp(1.5) / (1 + 2 exp(1.5)) against `hold` (U = 0).
+TEST(Logit, StateUtilityTermsCountLikeGain) {
+  const std::string yaml = R"(
+geosim: 1
+name: state_term
+time: {horizon: 250}
+state:
+  level: {initial: 2}
+ladder: {start: only, rungs: [{name: only}]}
+actors:
+  a:
+    rationality: 1.5
+    actions:
+      hold: {class: status_quo}
+      by_gain: {class: posturing, gain: 1}
+      by_state: {class: posturing, utility: [{var: level, weight: 0.5}]}
+)";
+  const Model m = compile_text(yaml, "state_term.yaml");
+  const Tally t = tally(m, 16, kRuns);
+  // A term read with the wrong weight (1.0 -> U = 2) would give by_state 0.58 instead of 0.45.
+  expect_frequencies(t, logit(1.5, {0.0, 1.0, 1.0}));
+  for (const auto& d : t.sample)
+    if (d.action == 2) {
+      EXPECT_DOUBLE_EQ(d.u_state, 1.0);
+      EXPECT_DOUBLE_EQ(d.u_total, 1.0);
+    }
+}
+
+}  // namespace
