@@ -1,0 +1,73 @@
+// The simulation loop: one run of a shipped scenario, and a full Monte Carlo on one thread.
+// Reports runs/s and actor-decisions/s (ns per decision = 1e9 / decisions/s). Build Release; never quote numbers from a debug build.
+//   build/bench/loop_bench --benchmark_counters_tabular=true
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "geosim/model.h"
+#include "geosim/scenario.h"
+#include "geosim/simulate.h"
+#include "geosim/summary.h"
+
+namespace {
+
+const geosim::Model& model_for(const std::string& rel) {
+  static std::map<std::string, geosim::Model> cache;
+  auto it = cache.find(rel);
+  if (it == cache.end())
+    it = cache.emplace(rel, geosim::compile(geosim::load_scenario(std::filesystem::path(GEOSIM_SOURCE_DIR) / rel))).first;
+  return it->second;
+}
+
+std::string scenario_path(int which) {
+  const std::string baseline = "scenarios/dprk_russia_2024/baseline.yaml";
+  if (which == 1 && std::filesystem::exists(std::filesystem::path(GEOSIM_SOURCE_DIR) / baseline))
+    return baseline;
+  return "scenarios/toy/standoff.yaml";
+}
+
+// One run, all in: parameter sampling, per-run precomputation, every tick, no reduction.
+void BM_SimulateRun(benchmark::State& state) {
+  const auto& m = model_for(scenario_path(static_cast<int>(state.range(0))));
+  geosim::Workspace ws(m);
+  auto result = geosim::RunResult::for_model(m);
+  std::uint64_t run = 0;
+  std::int64_t decisions = 0;
+  for (auto _ : state) {
+    geosim::simulate_run(m, 7, run++, ws, result);
+    decisions += result.decisions;
+    benchmark::DoNotOptimize(result.end_state);
+  }
+  state.SetLabel(m.names.scenario);
+  state.counters["runs/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  // ns per actor-decision = 1e9 / decisions_per_s.
+  state.counters["decisions/s"] = benchmark::Counter(static_cast<double>(decisions), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_SimulateRun)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+// A Monte Carlo of 4096 runs on one thread, reduction included.
+void BM_MonteCarloOneThread(benchmark::State& state) {
+  const auto& m = model_for(scenario_path(static_cast<int>(state.range(0))));
+  geosim::MonteCarloOptions opt;
+  opt.runs = 4096;
+  opt.threads = 1;
+  std::uint64_t decisions = 0;
+  for (auto _ : state) {
+    auto acc = geosim::run_monte_carlo(m, opt);
+    decisions += acc.decisions;
+    benchmark::DoNotOptimize(acc.runs);
+  }
+  state.SetLabel(m.names.scenario);
+  state.counters["runs/s"] = benchmark::Counter(static_cast<double>(state.iterations() * opt.runs),
+                                                benchmark::Counter::kIsRate);
+  // ns per actor-decision = 1e9 / decisions_per_s.
+  state.counters["decisions/s"] = benchmark::Counter(static_cast<double>(decisions), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_MonteCarloOneThread)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
