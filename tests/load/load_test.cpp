@@ -1,0 +1,819 @@
+// Tests for load_scenario / load_scenario_text: what a scenario author sees when the file is
+// wrong (file:line:column, key path, message, hint), what hostile input costs, and `extends:`.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "geosim/error.h"
+#include "geosim/model.h"
+#include "geosim/scenario.h"
+#include "load/test_support.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using geosim::Diagnostic;
+using geosim::InputError;
+using geosim::Scenario;
+using geosim::testing_support::dump;
+using geosim::testing_support::find_diag;
+using geosim::testing_support::fixtures_dir;
+using geosim::testing_support::load_errors;
+using geosim::testing_support::load_file_errors;
+using geosim::testing_support::source_dir;
+using geosim::testing_support::with;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+// A small valid scenario. Line numbers matter to the tests below:
+//   3: time   11: blue's rationality (value at column 18)   14: blue's action `push`
+constexpr const char* kMini = R"(geosim: 1
+name: mini
+time: {horizon: 10}
+ladder:
+  start: calm
+  rungs:
+    - {name: calm}
+    - {name: crisis, danger: 2}
+actors:
+  blue:
+    rationality: 2.0
+    actions:
+      hold: {class: status_quo}
+      push: {class: posturing, step: 1}
+  red:
+    rationality: 1.0
+    actions:
+      hold: {class: status_quo}
+)";
+
+// Generous bound for "finishes quickly": hostile input must be rejected in well under a second;
+// this only catches runaway work, it is not a benchmark.
+constexpr auto kSanityBound = std::chrono::seconds(20);
+
+template <class F>
+std::chrono::duration<double> time_of(F&& f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::steady_clock::now() - t0;
+}
+
+// A fresh directory for files a test writes.
+fs::path scratch_dir(const std::string& name) {
+  fs::path dir = fs::path(::testing::TempDir()) / ("geosim_load_test_" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string normal(const fs::path& p) { return p.lexically_normal().string(); }
+
+// ---------------------------------------------------------------------------------------------
+// Valid input
+
+TEST(Load, MiniScenarioLoads) {
+  const Scenario s = geosim::load_scenario_text(kMini, "mini.yaml");
+  EXPECT_EQ(s.name, "mini");
+  EXPECT_EQ(s.horizon, 10);
+  EXPECT_EQ(s.tick_days, 7);
+  ASSERT_EQ(s.actors.size(), 2u);
+  EXPECT_EQ(s.actors[0].name, "blue");
+  EXPECT_EQ(s.actors[1].name, "red");
+  ASSERT_EQ(s.actors[0].actions.size(), 2u);
+  EXPECT_EQ(s.actors[0].actions[1].name, "push");
+  EXPECT_EQ(s.actors[0].actions[1].move.kind, geosim::RungMove::Kind::step);
+  EXPECT_EQ(s.actors[0].actions[1].move.step, 1);
+  ASSERT_EQ(s.files.size(), 1u);
+  EXPECT_EQ(s.files[0], "mini.yaml");
+  // A literal becomes an anonymous constant named by its key path, located at the value.
+  EXPECT_EQ(s.actors[0].rationality.param, "actors.blue.rationality");
+  EXPECT_EQ(s.actors[0].rationality.where.line, 11);
+  EXPECT_EQ(s.actors[0].rationality.where.column, 18);
+  const geosim::Parameter* p = geosim::find_parameter(s, "actors.blue.rationality");
+  ASSERT_NE(p, nullptr);
+  EXPECT_FALSE(p->declared);
+  EXPECT_EQ(p->dist.kind, geosim::DistKind::constant);
+  ASSERT_EQ(p->dist.args.size(), 1u);
+  EXPECT_EQ(p->dist.args[0], 2.0);
+}
+
+TEST(Load, ToyScenarioLoadsAndCompiles) {
+  const fs::path file = source_dir() / "scenarios" / "toy" / "standoff.yaml";
+  const Scenario s = geosim::load_scenario(file);
+  EXPECT_EQ(s.name, "toy_standoff");
+  EXPECT_EQ(s.title, "Two-actor standoff");
+  EXPECT_EQ(s.start_date, "2024-10-07");
+  EXPECT_EQ(s.tick_days, 7);
+  EXPECT_EQ(s.horizon, 52);
+  ASSERT_EQ(s.files.size(), 1u);
+  EXPECT_EQ(s.files[0], normal(file));
+  ASSERT_EQ(s.rungs.size(), 3u);
+  EXPECT_EQ(s.rungs[0].name, "calm");
+  EXPECT_EQ(s.rungs[2].name, "war");
+  EXPECT_EQ(s.start_rung, "calm");
+  ASSERT_EQ(s.actors.size(), 2u);
+  EXPECT_EQ(s.actors[0].name, "blue");
+  EXPECT_EQ(s.actors[0].actions.size(), 3u);
+  EXPECT_EQ(s.actors[1].name, "red");
+  EXPECT_EQ(s.actors[1].actions.size(), 4u);
+  EXPECT_EQ(s.end_states.size(), 2u);
+  EXPECT_EQ(s.events.size(), 1u);
+  EXPECT_EQ(s.relations.size(), 2u);
+  const geosim::Parameter* resolve = geosim::find_parameter(s, "blue_resolve");
+  ASSERT_NE(resolve, nullptr);
+  EXPECT_TRUE(resolve->declared);
+  EXPECT_EQ(resolve->dist.kind, geosim::DistKind::uniform);
+
+  const geosim::Model m = geosim::compile(s);
+  EXPECT_EQ(m.n_actors(), 2);
+  EXPECT_EQ(m.n_actions(), 7);
+  EXPECT_EQ(m.n_rungs, 3);
+  EXPECT_EQ(m.n_end_states(), 2);
+  // casualties, then one escalation score per actor.
+  EXPECT_EQ(m.n_indicators(), 3);
+}
+
+TEST(Load, Utf8ByteOrderMarkIsAccepted) {
+  const Scenario s = geosim::load_scenario_text(std::string("\xEF\xBB\xBF") + kMini, "bom.yaml");
+  EXPECT_EQ(s.name, "mini");
+}
+
+TEST(Load, AliasesBelowTheLimitAreExpanded) {
+  std::string text = with(kMini, "    rationality: 2.0\n", "    rationality: &lam 2.5\n");
+  text = with(text, "    rationality: 1.0\n", "    rationality: *lam\n");
+  const Scenario s = geosim::load_scenario_text(text, "t.yaml");
+  const geosim::Parameter* p = geosim::find_parameter(s, "actors.red.rationality");
+  ASSERT_NE(p, nullptr);
+  ASSERT_EQ(p->dist.args.size(), 1u);
+  EXPECT_EQ(p->dist.args[0], 2.5);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+TEST(Load, MissingFileGivesOneDiagnosticNamingTheFile) {
+  const fs::path file = fixtures_dir() / "no_such_dir" / "no_such_scenario.yaml";
+  const auto ds = load_file_errors(file);
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].where.file, file.string());
+  EXPECT_EQ(ds[0].where.line, 0);
+  EXPECT_EQ(ds[0].key_path, "");
+  EXPECT_EQ(ds[0].message, "no such file");
+  EXPECT_EQ(ds[0].to_string(), file.string() + ": error: no such file");
+}
+
+TEST(Load, DirectoryInsteadOfFileIsRejected) {
+  const fs::path dir = fixtures_dir();
+  const auto ds = load_file_errors(dir);
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].where.file, dir.string());
+  EXPECT_EQ(ds[0].message, "expected a scenario file, got a directory");
+}
+
+TEST(Load, EmptyFileIsRejected) {
+  const auto ds = load_errors("", "empty.yaml");
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].where.file, "empty.yaml");
+  EXPECT_EQ(ds[0].message, "expected a scenario mapping at the top of the file, got nothing");
+}
+
+TEST(Load, TopLevelListIsRejected) {
+  const auto ds = load_errors("- a\n- b\n");
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].where.file, "t.yaml");
+  EXPECT_EQ(ds[0].where.line, 1);
+  EXPECT_EQ(ds[0].message, "expected a scenario mapping at the top of the file, got a list");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Syntax and structure
+
+TEST(Load, InvalidYamlSyntaxGivesFileLineColumn) {
+  // Line 3 is indented under a scalar: the ':' after `title` (column 8) is an illegal map value.
+  const auto ds = load_errors("geosim: 1\nname: mini\n  title: oops\n", "syntax.yaml");
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_AT(&ds[0], "syntax.yaml", 3, 8);
+  EXPECT_EQ(ds[0].message, "not valid YAML: illegal map value");
+  EXPECT_EQ(ds[0].to_string(), "syntax.yaml:3:8: error: not valid YAML: illegal map value");
+}
+
+TEST(Load, UnclosedFlowMappingIsASyntaxError) {
+  const auto ds = load_errors("name: mini\ntime: [horizon: 10\nladder: x\n");
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].where.file, "t.yaml");
+  EXPECT_EQ(ds[0].where.line, 3);
+  EXPECT_EQ(ds[0].message, "not valid YAML: end of sequence flow not found");
+}
+
+TEST(Load, UnknownKeySuggestsClosestKey) {
+  const std::string text = with(kMini, "    rationality: 2.0\n", "    rationalty: 2.0\n");
+  const auto ds = load_errors(text);
+  ASSERT_EQ(ds.size(), 2u) << dump(ds);
+  // At the misspelt key's own line and column.
+  EXPECT_AT(&ds[0], "t.yaml", 11, 5);
+  EXPECT_EQ(ds[0].key_path, "actors.blue.rationalty");
+  EXPECT_EQ(ds[0].message, "unknown key");
+  EXPECT_EQ(ds[0].hint, "did you mean 'rationality'?");
+  EXPECT_EQ(ds[0].to_string(),
+            "t.yaml:11:5: error: actors.blue.rationalty: unknown key (did you mean 'rationality'?)");
+  // And the required key it was meant to be is reported missing, at blue's mapping.
+  EXPECT_AT(&ds[1], "t.yaml", 11, 5);
+  EXPECT_EQ(ds[1].key_path, "actors.blue.rationality");
+  EXPECT_THAT(ds[1].message, StartsWith("missing required key"));
+}
+
+TEST(Load, UnknownTopLevelKeySuggestsClosestKey) {
+  const auto ds = load_errors(std::string(kMini) + "relatoins: {}\n");
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_AT(&ds[0], "t.yaml", 19, 1);
+  EXPECT_EQ(ds[0].key_path, "relatoins");
+  EXPECT_EQ(ds[0].hint, "did you mean 'relations'?");
+}
+
+TEST(Load, UnknownKeyWithNoCloseMatchListsTheKnownKeys) {
+  const auto ds = load_errors(with(kMini, "time: {horizon: 10}", "time: {horizon: 10, zzzz: 1}"));
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_AT(&ds[0], "t.yaml", 3, 21);
+  EXPECT_EQ(ds[0].key_path, "time.zzzz");
+  EXPECT_EQ(ds[0].hint, "known keys: start, tick_days, horizon");
+}
+
+TEST(Load, WrongTypeNamesTheKeyPath) {
+  const auto ds = load_errors(with(kMini, "rationality: 2.0", "rationality: [1, 2]"));
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_AT(&ds[0], "t.yaml", 11, 18);
+  EXPECT_EQ(ds[0].key_path, "actors.blue.rationality");
+  EXPECT_EQ(ds[0].message, "expected a number, a parameter name or a parameter mapping, got a list");
+}
+
+TEST(Load, WrongTypeInAPlainNumberFieldNamesTheKeyPath) {
+  const std::string text = std::string(kMini) + "state:\n  troops: {min: [0]}\n";
+  const auto ds = load_errors(text);
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_AT(&ds[0], "t.yaml", 20, 18);
+  EXPECT_EQ(ds[0].key_path, "state.troops.min");
+  EXPECT_EQ(ds[0].message, "expected a number, got a list");
+}
+
+TEST(Load, MappingWhereAListIsExpectedIsRejected) {
+  const auto ds = load_errors(with(kMini, "  rungs:\n", "  rungs: {calm: 1}\n"));
+  const Diagnostic* d = find_diag(ds, "ladder.rungs");
+  ASSERT_NE(d, nullptr) << dump(ds);
+  EXPECT_EQ(d->where.line, 6);
+  EXPECT_EQ(d->message, "expected a list of rungs, lowest first, got a mapping");
+}
+
+// YAML 1.2 spellings of NaN and infinity that the loader recognises by name.
+TEST(Load, NanAndInfinityAreRejected) {
+  for (const std::string v : {".nan", ".NaN", ".inf", ".Inf", "-.inf", "nan", "NaN", "inf"}) {
+    SCOPED_TRACE(v);
+    const auto ds = load_errors(with(kMini, "rationality: 2.0", "rationality: " + v));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", 11, 18);
+    EXPECT_EQ(ds[0].key_path, "actors.blue.rationality");
+    EXPECT_EQ(ds[0].message, "expected a finite number, got '" + v + "'");
+  }
+}
+
+// Every YAML 1.2 spelling of NaN / infinity, and a literal too large for a double, is rejected
+// (the message is checked by NanAndInfinityVariantsSayFinite).
+TEST(Load, AllNanAndInfinitySpellingsAndOverflowingLiteralsAreRejected) {
+  for (const std::string v :
+       {".NAN", ".INF", "+.inf", "+.Inf", "+.INF", "-.Inf", "-.INF", "1e999", "-1e999"}) {
+    SCOPED_TRACE(v);
+    const auto ds = load_errors(with(kMini, "rationality: 2.0", "rationality: " + v));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", 11, 18);
+    EXPECT_EQ(ds[0].key_path, "actors.blue.rationality");
+  }
+}
+
+TEST(Load, NanAndInfinityVariantsSayFinite) {
+  GTEST_SKIP() << "engine bug: scenario_loader.cpp value_of()/number_of() recognise only .nan .NaN "
+                  ".inf .Inf -.inf by name; .NAN .INF +.inf -.Inf -.INF and 1e999 are reported as "
+                  "\"expected a name made of letters, digits and '_' (not starting with a digit), "
+                  "got '.NAN'\"";
+  for (const std::string v : {".NAN", ".INF", "+.inf", "-.Inf", "-.INF", "1e999"}) {
+    SCOPED_TRACE(v);
+    const auto ds = load_errors(with(kMini, "rationality: 2.0", "rationality: " + v));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_THAT(ds[0].message, HasSubstr("finite number")) << dump(ds);
+  }
+}
+
+TEST(Load, NanInADistributionArgumentIsRejected) {
+  const std::string text =
+      with(kMini, "rationality: 2.0", "rationality: {dist: uniform, low: 0, high: .inf}");
+  const auto ds = load_errors(text);
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].key_path, "actors.blue.rationality.high");
+  EXPECT_EQ(ds[0].message, "expected a finite number, got '.inf'");
+}
+
+TEST(Load, IntegerOverflowInHorizonIsRejected) {
+  {
+    const auto ds = load_errors(with(kMini, "horizon: 10", "horizon: 99999999999999999999"));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", 3, 17);
+    EXPECT_EQ(ds[0].key_path, "time.horizon");
+    EXPECT_EQ(ds[0].message,
+              "expected a whole number in [1, 10000], got '99999999999999999999' (too large)");
+  }
+  {  // Fits in 64 bits but not in int: must not wrap to 1.
+    const auto ds = load_errors(with(kMini, "horizon: 10", "horizon: 4294967297"));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", 3, 17);
+    EXPECT_EQ(ds[0].message, "expected a whole number in [1, 10000], got 4294967297");
+  }
+  {
+    const auto ds = load_errors(with(kMini, "horizon: 10", "horizon: -99999999999999999999"));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_EQ(ds[0].key_path, "time.horizon");
+    EXPECT_THAT(ds[0].message, StartsWith("expected a whole number in [1, 10000], got"));
+  }
+  for (const std::string v : {"0", "10001", "10.5", "\"10\""}) {
+    SCOPED_TRACE(v);
+    const auto ds = load_errors(with(kMini, "horizon: 10", "horizon: " + v));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_EQ(ds[0].key_path, "time.horizon");
+    EXPECT_THAT(ds[0].message, StartsWith("expected a whole number"));
+  }
+}
+
+TEST(Load, DuplicateKeysAreRejectedAtTheSecondOne) {
+  {  // Block mapping: the second `hold` is on line 15.
+    const std::string text = with(kMini, "      push: {class: posturing, step: 1}\n",
+                                  "      push: {class: posturing, step: 1}\n"
+                                  "      hold: {class: posturing}\n");
+    const auto ds = load_errors(text);
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", 15, 7);
+    EXPECT_EQ(ds[0].message, "duplicate key: this key appears earlier in the same mapping");
+  }
+  {  // Flow mapping: the second `class` at column 41.
+    const std::string text = with(kMini, "push: {class: posturing, step: 1}",
+                                  "push: {class: posturing, step: 1, class: status_quo}");
+    const auto ds = load_errors(text);
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", 14, 41);
+  }
+  {  // Top level.
+    const auto ds = load_errors(std::string(kMini) + "name: again\n");
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", 19, 1);
+    EXPECT_EQ(ds[0].key_path, "name");
+  }
+}
+
+TEST(Load, DuplicateKeyNamesItsFullKeyPath) {
+  GTEST_SKIP() << "engine bug: yaml_tree.cpp Converter::convert reports a duplicate key with the "
+                  "bare key as its key path ('hold'), not the dotted path "
+                  "('actors.blue.actions.hold')";
+  const std::string text = with(kMini, "      push: {class: posturing, step: 1}\n",
+                                "      push: {class: posturing, step: 1}\n"
+                                "      hold: {class: posturing}\n");
+  const auto ds = load_errors(text);
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].key_path, "actors.blue.actions.hold");
+}
+
+// A quoted number is text. The engine does not silently read "2.0" as 2.0: it takes it as a
+// parameter name, and since "2.0" cannot be a name it is rejected (already at load time).
+TEST(Load, QuotedNumberIsReadAsAParameterName) {
+  {
+    const auto ds = load_errors(with(kMini, "rationality: 2.0", "rationality: \"2.0\""));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", 11, 18);
+    EXPECT_EQ(ds[0].key_path, "actors.blue.rationality");
+    EXPECT_THAT(ds[0].message, HasSubstr("got '2.0'"));
+  }
+  {  // A quoted text that is a valid name loads as a reference and fails to resolve at compile.
+    const Scenario s = geosim::load_scenario_text(
+        with(kMini, "rationality: 2.0", "rationality: \"blue_lambda\""), "t.yaml");
+    EXPECT_EQ(s.actors[0].rationality.param, "blue_lambda");
+    const auto ds = geosim::testing_support::compile_errors(s);
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", 11, 18);
+    EXPECT_EQ(ds[0].key_path, "actors.blue.rationality");
+    EXPECT_THAT(ds[0].message, HasSubstr("got 'blue_lambda' (no such parameter)"));
+  }
+  {  // In a plain number field a quoted number is rejected too.
+    const auto ds = load_errors(std::string(kMini) + "state:\n  troops: {min: \"0\"}\n");
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_EQ(ds[0].key_path, "state.troops.min");
+    EXPECT_EQ(ds[0].message, "expected a number, got '0'");
+  }
+}
+
+TEST(Load, QuotedNumberMessageSaysItIsQuoted) {
+  GTEST_SKIP() << "weak message: a quoted number in a numeric field is reported as \"expected a "
+                  "name made of letters, digits and '_' (not starting with a digit), got '2.0'\" "
+                  "(or \"expected a number, got '0'\"), which does not say the quotes are the "
+                  "problem; load::describe() ignores DocNode::quoted";
+  const auto ds = load_errors(with(kMini, "rationality: 2.0", "rationality: \"2.0\""));
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_THAT(ds[0].message + " " + ds[0].hint, HasSubstr("quote"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile input: each gives one clear error, quickly, without crashing.
+
+TEST(Load, BinaryGarbageWithNulBytesIsRejected) {
+  std::vector<Diagnostic> ds;
+  const auto t = time_of([&] {
+    ds = load_errors(std::string("name: mini\n\x01\x02\x00\xff garbage\x00", 25));
+  });
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_AT(&ds[0], "t.yaml", 2, 3);
+  EXPECT_EQ(ds[0].message, "expected YAML text, got binary data (a NUL byte)");
+  EXPECT_LT(t, kSanityBound);
+}
+
+TEST(Load, Utf16TextIsRejectedAsBinary) {
+  // "na" in UTF-16LE with a byte order mark.
+  const auto ds = load_errors(std::string("\xff\xfen\x00" "a\x00", 6));
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_AT(&ds[0], "t.yaml", 1, 4);
+  EXPECT_EQ(ds[0].message, "expected YAML text, got binary data (a NUL byte)");
+}
+
+TEST(Load, InvalidUtf8IsRejected) {
+  struct Case {
+    std::string text;
+    int line, column;
+  };
+  const std::vector<Case> cases = {
+      {"name: mini\ntitle: caf\xe9\n", 2, 11},          // Latin-1, not UTF-8
+      {"name: mini\ntitle: \xc0\xaf\n", 2, 8},          // overlong encoding of '/'
+      {"name: mini\ntitle: \xed\xa0\x80\n", 2, 8},      // UTF-16 surrogate
+      {"name: \xf4\x90\x80\x80\n", 1, 7},               // above U+10FFFF
+      {"name: mini\ntitle: ok \xe2\x82", 2, 11},        // truncated at the end of the text
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.text);
+    const auto ds = load_errors(c.text);
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", c.line, c.column);
+    EXPECT_EQ(ds[0].message, "expected UTF-8 text, got an invalid byte sequence");
+  }
+}
+
+TEST(Load, ValidUtf8IsAccepted) {
+  const Scenario s = geosim::load_scenario_text(
+      with(kMini, "name: mini\n", "name: mini\ntitle: \"Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8c\x8d\"\n"),
+      "t.yaml");
+  EXPECT_EQ(s.title, "Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8c\x8d");
+}
+
+TEST(Load, DeepFlowNestingIsRejected) {
+  for (const char open : {'[', '{'}) {
+    SCOPED_TRACE(open);
+    std::vector<Diagnostic> ds;
+    const auto t = time_of([&] { ds = load_errors(std::string(100000, open)); });
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    // The 65th bracket is one level too many.
+    EXPECT_AT(&ds[0], "t.yaml", 1, 65);
+    EXPECT_EQ(ds[0].message, "nesting deeper than 64 levels");
+    EXPECT_LT(t, kSanityBound);
+  }
+}
+
+TEST(Load, NestingAtTheLimitIsNotRejectedForDepth) {
+  // 60 levels of flow lists under a key: deep but allowed; the error is about the type only.
+  const std::string text =
+      with(kMini, "rationality: 2.0", "rationality: " + std::string(60, '[') + std::string(60, ']'));
+  const auto ds = load_errors(text);
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].key_path, "actors.blue.rationality");
+  EXPECT_EQ(ds[0].message, "expected a number, a parameter name or a parameter mapping, got a list");
+}
+
+// An apostrophe in a plain scalar (`it's`) must not switch off the nesting pre-check, and deep
+// block nesting (`- - - - ...` on one line) is not bounded by indentation. Neither may crash.
+TEST(Load, DeepNestingAfterAnApostropheOrInBlockStyleDoesNotCrash) {
+  const std::vector<std::string> texts = {
+      "title: it's\nname: " + std::string(100000, '['),
+      [] {
+        std::string s;
+        for (int i = 0; i < 50000; ++i) s += "- ";
+        return s + "x\n";
+      }(),
+  };
+  for (const auto& text : texts) {
+    SCOPED_TRACE(text.substr(0, 20));
+    std::vector<Diagnostic> ds;
+    const auto t = time_of([&] { ds = load_errors(text); });
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_EQ(ds[0].where.file, "t.yaml");
+    EXPECT_GT(ds[0].where.line, 0);
+    EXPECT_LT(t, kSanityBound);
+  }
+}
+
+TEST(Load, DeepNestingAfterAnApostropheOrInBlockStyleSaysNesting) {
+  GTEST_SKIP() << "weak message: yaml_tree.cpp find_deep_flow_nesting treats the apostrophe in a "
+                  "plain scalar (`title: it's`) as an opening quote that runs to the end of the "
+                  "text, and does not see block nesting (`- - - ...`); yaml-cpp's own depth guard "
+                  "then fires and the user reads \"not valid YAML: bad file\"";
+  const std::vector<std::string> texts = {
+      "title: it's\nname: " + std::string(100000, '['),
+      [] {
+        std::string s;
+        for (int i = 0; i < 50000; ++i) s += "- ";
+        return s + "x\n";
+      }(),
+  };
+  for (const auto& text : texts) {
+    const auto ds = load_errors(text);
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_EQ(ds[0].message, "nesting deeper than 64 levels");
+  }
+}
+
+TEST(Load, AliasBombIsRejected) {
+  // Billion laughs: 9 levels of 9 aliases each would expand to 9^9 (387 million) strings.
+  std::string text = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  std::string prev = "a";
+  for (const std::string n : {"b", "c", "d", "e", "f", "g", "h", "i"}) {
+    text += n + ": &" + n + " [";
+    for (int k = 0; k < 9; ++k) text += (k ? ", *" : "*") + prev;
+    text += "]\n";
+    prev = n;
+  }
+  std::vector<Diagnostic> ds;
+  const auto t = time_of([&] { ds = load_errors(text, "bomb.yaml"); });
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].where.file, "bomb.yaml");
+  EXPECT_GT(ds[0].where.line, 0);
+  EXPECT_EQ(ds[0].message,
+            "document too large: more than 1000000 values after expanding aliases (an alias bomb?)");
+  EXPECT_LT(t, kSanityBound);
+}
+
+TEST(Load, TextOver16MiBIsRejected) {
+  std::string text = kMini;
+  text.resize((16u << 20) + 1, '#');  // the comment runs to the end; one byte over the limit
+  std::vector<Diagnostic> ds;
+  const auto t = time_of([&] { ds = load_errors(text, "big.yaml"); });
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].where.file, "big.yaml");
+  EXPECT_EQ(ds[0].where.line, 0);
+  EXPECT_EQ(ds[0].message, "file too large: 16777217 bytes, the limit is 16777216 bytes");
+  EXPECT_LT(t, kSanityBound);
+}
+
+TEST(Load, FileOver16MiBIsRejected) {
+  const fs::path dir = scratch_dir("big");
+  const fs::path file = dir / "big.yaml";
+  {
+    std::ofstream out(file, std::ios::binary);
+    std::string text = kMini;
+    text.resize((16u << 20) + 1, '#');
+    out << text;
+  }
+  ASSERT_EQ(fs::file_size(file), (16u << 20) + 1);
+  const auto ds = load_file_errors(file);
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].where.file, file.string());
+  EXPECT_EQ(ds[0].message, "file too large: over 16777216 bytes");
+  fs::remove_all(dir);
+}
+
+TEST(Load, FileOfExactly16MiBIsNotRejectedForSize) {
+  const fs::path dir = scratch_dir("limit");
+  const fs::path file = dir / "limit.yaml";
+  {
+    std::ofstream out(file, std::ios::binary);
+    std::string text = std::string(kMini) + "#";
+    text.resize(16u << 20, '#');
+    out << text;
+  }
+  ASSERT_EQ(fs::file_size(file), 16u << 20);
+  const Scenario s = geosim::load_scenario(file);
+  EXPECT_EQ(s.name, "mini");
+  fs::remove_all(dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Many errors
+
+TEST(Load, ManyErrorsInOneFileAreAllReported) {
+  std::string text = with(kMini, "horizon: 10", "horizon: 0");
+  text = with(text, "rationality: 2.0", "rationality: [2]");
+  text = with(text, "hold: {class: status_quo}\n      push",
+              "hold: {class: status_qou}\n      push");
+  text += "escalation_weights: {nuclear: lots}\n";
+  const auto ds = load_errors(text);
+  ASSERT_EQ(ds.size(), 4u) << dump(ds);
+  EXPECT_EQ(ds[0].key_path, "time.horizon");
+  EXPECT_EQ(ds[0].where.line, 3);
+  EXPECT_EQ(ds[1].key_path, "actors.blue.rationality");
+  EXPECT_EQ(ds[1].where.line, 11);
+  EXPECT_EQ(ds[2].key_path, "actors.blue.actions.hold.class");
+  EXPECT_EQ(ds[2].where.line, 13);
+  EXPECT_EQ(ds[2].hint, "did you mean 'status_quo'?");
+  EXPECT_EQ(ds[3].key_path, "escalation_weights.nuclear");
+  EXPECT_EQ(ds[3].where.line, 19);
+  EXPECT_EQ(ds[3].message, "expected a number, got 'lots'");
+}
+
+TEST(Load, TooManyErrorsAreCappedWithAMoreProblemsLine) {
+  std::string extra;
+  for (int i = 0; i < 60; ++i) extra += "    zz" + std::to_string(i) + ": 1\n";
+  const std::string text = with(kMini, "    rationality: 1.0\n", "    rationality: 1.0\n" + extra);
+  const auto ds = load_errors(text, "many.yaml");
+  ASSERT_EQ(ds.size(), 51u) << dump(ds);
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(ds[static_cast<std::size_t>(i)].key_path, "actors.red.zz" + std::to_string(i));
+    EXPECT_EQ(ds[static_cast<std::size_t>(i)].where.line, 17 + i);
+  }
+  const Diagnostic& more = ds.back();
+  EXPECT_EQ(more.where.file, "many.yaml");
+  EXPECT_EQ(more.where.line, 0);
+  EXPECT_EQ(more.key_path, "");
+  EXPECT_EQ(more.message, "10 more problems not shown (stopped after the first 50)");
+  EXPECT_EQ(more.to_string(),
+            "many.yaml: error: 10 more problems not shown (stopped after the first 50)");
+}
+
+TEST(Load, InputErrorWhatListsEveryDiagnosticOnItsOwnLine) {
+  try {
+    (void)geosim::load_scenario_text(with(kMini, "horizon: 10", "horizon: 0") + "bogus: 1\n",
+                                     "t.yaml");
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 2u);
+    EXPECT_EQ(std::string(e.what()),
+              e.diagnostics()[0].to_string() + "\n" + e.diagnostics()[1].to_string());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// extends:
+
+TEST(Load, ExtendsMergesChildKeysOverBase) {
+  const fs::path child = fixtures_dir() / "extends" / "sub" / "child.yaml";
+  const fs::path base = fixtures_dir() / "extends" / "base.yaml";
+  const Scenario s = geosim::load_scenario(child);
+  // Child values win; keys the child does not give come from the base.
+  EXPECT_EQ(s.name, "extends_child");
+  EXPECT_EQ(s.title, "Base");
+  EXPECT_EQ(s.horizon, 20);
+  ASSERT_EQ(s.rungs.size(), 2u);
+  ASSERT_EQ(s.actors.size(), 2u);
+  EXPECT_EQ(s.actors[0].name, "blue");
+  EXPECT_EQ(s.actors[1].name, "red");
+  // blue: rationality overridden, resolve and risk_tolerance kept, an action added at the end.
+  const geosim::Parameter* lam = geosim::find_parameter(s, "actors.blue.rationality");
+  ASSERT_NE(lam, nullptr);
+  ASSERT_EQ(lam->dist.args.size(), 1u);
+  EXPECT_EQ(lam->dist.args[0], 3.0);
+  const geosim::Parameter* resolve = geosim::find_parameter(s, "actors.blue.resolve");
+  ASSERT_NE(resolve, nullptr);
+  EXPECT_EQ(resolve->dist.args.at(0), 0.2);
+  const geosim::Parameter* risk = geosim::find_parameter(s, "actors.blue.risk_tolerance");
+  ASSERT_NE(risk, nullptr);
+  EXPECT_EQ(risk->dist.args.at(0), 0.4);
+  ASSERT_EQ(s.actors[0].actions.size(), 3u);
+  EXPECT_EQ(s.actors[0].actions[0].name, "hold");
+  EXPECT_EQ(s.actors[0].actions[1].name, "push");
+  EXPECT_EQ(s.actors[0].actions[2].name, "talk");
+  EXPECT_EQ(s.actors[0].actions[2].min_rung, "crisis");
+  EXPECT_EQ(s.actors[1].actions.size(), 2u);
+  EXPECT_EQ(s.relations.size(), 1u);
+  // The chain, child first; each value remembers its own file.
+  ASSERT_EQ(s.files.size(), 2u);
+  EXPECT_EQ(s.files[0], normal(child));
+  EXPECT_TRUE(fs::equivalent(s.files[1], base)) << s.files[1];
+  EXPECT_TRUE(fs::equivalent(s.actors[0].rationality.where.file, child));
+  EXPECT_EQ(s.actors[0].rationality.where.line, 7);
+  EXPECT_TRUE(fs::equivalent(s.actors[0].resolve.where.file, base));
+  EXPECT_EQ(s.actors[0].resolve.where.line, 14);
+
+  const geosim::Model m = geosim::compile(s);
+  EXPECT_EQ(m.n_actors(), 2);
+  EXPECT_EQ(m.n_actions(), 5);
+  EXPECT_EQ(m.names.actions[2], "blue.talk");
+}
+
+TEST(Load, ExtendsResolvesRelativePathsFromTheChildsDirectory) {
+  // From text: `extends:` is relative to base_dir; the child's own `extends: ../base.yaml` is
+  // relative to the child's directory (sub/), not to base_dir nor to the working directory.
+  const fs::path dir = fixtures_dir() / "extends";
+  const Scenario s = geosim::load_scenario_text("extends: sub/child.yaml\nname: from_text\n",
+                                                "inline.yaml", dir);
+  EXPECT_EQ(s.name, "from_text");
+  EXPECT_EQ(s.title, "Base");
+  ASSERT_EQ(s.files.size(), 3u);
+  EXPECT_EQ(s.files[0], "inline.yaml");
+  EXPECT_TRUE(fs::equivalent(s.files[1], dir / "sub" / "child.yaml")) << s.files[1];
+  EXPECT_TRUE(fs::equivalent(s.files[2], dir / "base.yaml")) << s.files[2];
+  EXPECT_EQ(s.actors.at(0).actions.size(), 3u);
+}
+
+TEST(Load, ExtendsCycleIsReportedWithTheChain) {
+  const fs::path a = fixtures_dir() / "cycle" / "a.yaml";
+  const fs::path b = fixtures_dir() / "cycle" / "b.yaml";
+  std::vector<Diagnostic> ds;
+  const auto t = time_of([&] { ds = load_file_errors(a); });
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  // At b.yaml's `extends: a.yaml` (line 2, column 10), which closes the cycle.
+  EXPECT_TRUE(fs::equivalent(ds[0].where.file, b)) << ds[0].to_string();
+  EXPECT_EQ(ds[0].where.line, 2);
+  EXPECT_EQ(ds[0].where.column, 10);
+  EXPECT_EQ(ds[0].key_path, "extends");
+  EXPECT_EQ(ds[0].message,
+            "'extends:' makes a cycle: '" + normal(a) + "' is already in the chain");
+  EXPECT_EQ(ds[0].hint,
+            "the chain is: " + normal(a) + " -> " + normal(b) + " -> " + normal(a));
+  EXPECT_LT(t, kSanityBound);
+}
+
+TEST(Load, ExtendsOfItselfIsACycle) {
+  const fs::path self = fixtures_dir() / "cycle" / "self.yaml";
+  const auto ds = load_file_errors(self);
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].key_path, "extends");
+  EXPECT_EQ(ds[0].message,
+            "'extends:' makes a cycle: '" + normal(self) + "' is already in the chain");
+  EXPECT_EQ(ds[0].hint, "the chain is: " + normal(self) + " -> " + normal(self));
+}
+
+TEST(Load, ExtendsMissingBaseIsReported) {
+  const fs::path child = fixtures_dir() / "extends" / "missing_base.yaml";
+  const auto ds = load_file_errors(child);
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].where.file, normal(child));
+  EXPECT_EQ(ds[0].where.line, 2);
+  EXPECT_EQ(ds[0].where.column, 10);
+  EXPECT_EQ(ds[0].key_path, "extends");
+  EXPECT_EQ(ds[0].message,
+            "expected an existing scenario file, got 'no_such_base.yaml' (looked for '" +
+                normal(fixtures_dir() / "extends" / "no_such_base.yaml") + "')");
+}
+
+TEST(Load, ExtendsWithANonTextValueIsRejected) {
+  const auto ds = load_errors("extends: [a.yaml]\nname: x\n");
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_AT(&ds[0], "t.yaml", 1, 10);
+  EXPECT_EQ(ds[0].key_path, "extends");
+  EXPECT_EQ(ds[0].message, "expected the path of the scenario this one extends, got a list");
+}
+
+TEST(Load, ExtendsErrorsNameTheFileTheValueCameFrom) {
+  const fs::path child = fixtures_dir() / "extends" / "sub" / "child_bad.yaml";
+  const fs::path base = fixtures_dir() / "extends" / "base_bad.yaml";
+  const auto ds = load_file_errors(child);
+  ASSERT_EQ(ds.size(), 2u) << dump(ds);
+  // The overriding value is the child's.
+  const Diagnostic* over = find_diag(ds, "actors.blue.rationality");
+  ASSERT_NE(over, nullptr) << dump(ds);
+  EXPECT_TRUE(fs::equivalent(over->where.file, child)) << over->to_string();
+  EXPECT_EQ(over->where.line, 6);
+  EXPECT_EQ(over->where.column, 18);
+  // A value only the base gives is the base's.
+  const Diagnostic* inherited = find_diag(ds, "actors.red.risk_tolerance");
+  ASSERT_NE(inherited, nullptr) << dump(ds);
+  EXPECT_TRUE(fs::equivalent(inherited->where.file, base)) << inherited->to_string();
+  EXPECT_EQ(inherited->where.line, 15);
+  EXPECT_EQ(inherited->where.column, 21);
+}
+
+TEST(Load, ExtendsCompileErrorsNameTheFileTheValueCameFrom) {
+  const fs::path child = fixtures_dir() / "extends" / "sub" / "child_semantic.yaml";
+  const fs::path base = fixtures_dir() / "extends" / "base_semantic.yaml";
+  const Scenario s = geosim::load_scenario(child);
+  const auto ds = geosim::testing_support::compile_errors(s);
+  ASSERT_EQ(ds.size(), 2u) << dump(ds);
+  const Diagnostic* over = find_diag(ds, "actors.blue.capacity");
+  ASSERT_NE(over, nullptr) << dump(ds);
+  EXPECT_TRUE(fs::equivalent(over->where.file, child)) << over->to_string();
+  EXPECT_EQ(over->where.line, 6);
+  EXPECT_EQ(over->where.column, 15);
+  EXPECT_EQ(over->message, "expected a value > 0, got 0");
+  const Diagnostic* inherited = find_diag(ds, "actors.red.risk_tolerance");
+  ASSERT_NE(inherited, nullptr) << dump(ds);
+  EXPECT_TRUE(fs::equivalent(inherited->where.file, base)) << inherited->to_string();
+  EXPECT_EQ(inherited->where.line, 15);
+  EXPECT_EQ(inherited->where.column, 21);
+  EXPECT_EQ(inherited->message, "expected a value in [0, 1], got 1.5");
+}
+
+TEST(Load, ExtendsBaseFileIsNamedByItsNormalPath) {
+  GTEST_SKIP() << "weak location: yaml_tree.cpp parse_yaml_file names a base file by path.string() "
+                  "('.../extends/sub/../base_bad.yaml') while Scenario::files holds the "
+                  "lexically_normal path ('.../extends/base_bad.yaml')";
+  const fs::path child = fixtures_dir() / "extends" / "sub" / "child_bad.yaml";
+  const fs::path base = fixtures_dir() / "extends" / "base_bad.yaml";
+  const auto ds = load_file_errors(child);
+  const Diagnostic* inherited = find_diag(ds, "actors.red.risk_tolerance");
+  ASSERT_NE(inherited, nullptr) << dump(ds);
+  EXPECT_EQ(inherited->where.file, normal(base));
+}
+
+}  // namespace
