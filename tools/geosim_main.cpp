@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -16,6 +17,7 @@
 #include "geosim/model.h"
 #include "geosim/scenario.h"
 #include "geosim/sources.h"
+#include "geosim/story.h"
 #include "geosim/summary.h"
 
 namespace {
@@ -132,6 +134,40 @@ int cmd_sources(const std::vector<std::string>& files, const std::string& seeds,
   return status;
 }
 
+struct StoryArgs {
+  std::string scenario;
+  std::uint64_t seed = 1;
+  std::uint64_t run = 0;
+  std::string pick;
+  std::uint64_t search = 100000;
+  std::string json;
+};
+
+int cmd_story(const StoryArgs& a) {
+  const auto scenario = geosim::load_scenario(a.scenario);
+  const auto model = geosim::compile(scenario);
+  std::uint64_t run = a.run;
+  if (!a.pick.empty()) {
+    std::optional<std::uint64_t> found;
+    try {
+      found = geosim::find_run(model, a.seed, a.pick, a.search);
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "geosim story: error: --pick: " << e.what() << '\n';
+      return kExitInvalidInput;
+    }
+    if (!found) {
+      std::cerr << fmt::format("geosim story: no run among the first {} of seed {} ends in '{}'\n",
+                               a.search, a.seed, a.pick);
+      return 1;
+    }
+    run = *found;
+  }
+  const auto story = geosim::tell_story(model, a.seed, run);
+  if (!a.json.empty()) geosim::write_file_atomic(a.json, geosim::story_to_json(scenario, model, story));
+  std::cout << geosim::story_to_text(scenario, model, story);
+  return 0;
+}
+
 int cmd_validate(const std::vector<std::string>& files) {
   int status = 0;
   for (const auto& f : files) {
@@ -207,6 +243,22 @@ int main(int argc, char** argv) {
   sources_cmd->add_flag("--strict", strict,
                         "Also fail when a number has neither a source nor an assumption");
 
+  StoryArgs story;
+  auto* story_cmd = app.add_subcommand(
+      "story", "Tell one sampled run week by week: who did what, how likely it was, and why");
+  story_cmd->add_option("scenario", story.scenario, "Scenario file (YAML)")->required();
+  story_cmd->add_option("-s,--seed", story.seed, "Master seed (as given to 'geosim run')")
+      ->capture_default_str();
+  auto* run_opt = story_cmd->add_option("-r,--run", story.run, "Run index to tell")
+      ->capture_default_str();
+  story_cmd->add_option("--pick", story.pick,
+                        "Tell the first run that ends in this end state (or 'ongoing'), or "
+                        "reaches this rung")
+      ->excludes(run_opt);
+  story_cmd->add_option("--search", story.search, "How many runs --pick may look through")
+      ->capture_default_str();
+  story_cmd->add_option("--json", story.json, "Also write the full trace as JSON to this file");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -217,6 +269,7 @@ int main(int argc, char** argv) {
     if (*run_cmd) return cmd_run(run);
     if (*validate_cmd) return cmd_validate(validate_files);
     if (*compare_cmd) return cmd_compare(cmp);
+    if (*story_cmd) return cmd_story(story);
     if (*sources_cmd) return cmd_sources(source_files, seeds_dir, strict);
   } catch (const geosim::InputError& e) {
     print_diagnostics(e);

@@ -120,11 +120,11 @@ TEST(Simulate, TwoActorOutcomeProbabilitiesMatchTheHandDerivation) {
   const double q = 1 / (1 + std::exp(1.5));                // 0.18243
   const double r = std::exp(0.4) / (1 + std::exp(0.4));    // 0.59869
   const double p = 0.5;
-  const double c = (1 - q) * (1 - r * p);                  // 0.57285
-  const double S = 1 + c + c * c;
-  const double p_war = q * S;                              // 0.3249
-  const double p_talks = (1 - q) * r * p * S;              // 0.4856
-  const double p_ongoing = c * c * c;                      // 0.1880
+  const double c = (1 - q) * (1 - r * p);                  // 0.57284
+  const double S = 1 + c + c * c;                          // 1.90098
+  const double p_war = q * S;                              // 0.34679
+  const double p_talks = (1 - q) * r * p * S;              // 0.46524
+  const double p_ongoing = c * c * c;                      // 0.18797
   ASSERT_NEAR(p_war + p_talks + p_ongoing, 1.0, 1e-12);
 
   const std::uint64_t N = 40000;  // SE <= sqrt(0.25 / 40000) = 0.0025; 4 SE <= 0.01
@@ -140,8 +140,9 @@ TEST(Simulate, TwoActorOutcomeProbabilitiesMatchTheHandDerivation) {
   EXPECT_EQ(s.end_states[1].name, "talks");
   EXPECT_EQ(s.end_states[2].name, "ongoing");
   auto se = [&](double pr) { return std::sqrt(pr * (1 - pr) / static_cast<double>(N)); };
-  // Wrong rules land far outside: ignoring the talks probability p gives P(talks) = 0.63;
-  // ignoring danger (U = -0.25) gives P(war) = 0.70; resolve ignored gives P(war) = 0.23.
+  // Wrong rules land far outside 4 SE (about 0.01): ignoring the talks probability p gives
+  // P(talks) = 0.703; ignoring danger (U = -0.25) gives P(war) = 0.614; ignoring resolve
+  // (U = -1) gives P(war) = 0.238; ignoring lambda (lambda U = -0.75) gives P(war) = 0.546.
   expect_within_4se(s.end_states[0].p, p_war, se(p_war), "P(war)");
   expect_within_4se(s.end_states[1].p, p_talks, se(p_talks), "P(talks)");
   expect_within_4se(s.end_states[2].p, p_ongoing, se(p_ongoing), "P(ongoing)");
@@ -160,8 +161,8 @@ TEST(Simulate, TwoActorOutcomeProbabilitiesMatchTheHandDerivation) {
                       "P(war by tick " + std::to_string(t) + ")");
   }
   EXPECT_EQ(s.rungs[1].reached_by_tick[0], 0.0);
-  // Among war runs P(tick 1) = 1/S = 0.56 > 1/2, so the median end tick of war is 1; ongoing
-  // runs end at the horizon.
+  // Among war runs P(tick 1) = 1/S = 0.526 > 1/2 (about 13,900 war runs: SE 0.0042, so the
+  // margin is 6 SE), so the median end tick of war is 1; ongoing runs end at the horizon.
   EXPECT_EQ(s.end_state_median_tick[0], 1.0);
   EXPECT_EQ(s.end_state_median_tick[2], 3.0);
 }
@@ -216,8 +217,8 @@ actors:
   EXPECT_EQ(series(m, o.result, "d_seq"), (V{1, 9, 33, 105}));
   // The initial value is clamped too.
   EXPECT_EQ(series(m, o.result, "e_top"), (V{5, 5, 5, 5}));
-  // Clamped after each effect: -5 + 10 -> 5 (clamped), 5 - 10 = -5. A clamp applied once at the
-  // end of the tick would give 0, -5 + 0 = -5 at tick 1 but 0 at tick 1 from 0 + 10 - 10.
+  // Clamped after each effect: 0 + 10 -> 5 (clamped), 5 - 10 = -5, every tick. A clamp applied
+  // once after all the effects would give 0 + 10 - 10 = 0.
   EXPECT_EQ(series(m, o.result, "f_mid"), (V{0, -5, -5, -5}));
   EXPECT_EQ(series(m, o.result, "g_low"), (V{0, -1, -2, -2}));
   EXPECT_EQ(series(m, o.result, "h_mul"), (V{1, 4, 6, 6}));
@@ -494,8 +495,9 @@ TEST(Simulate, LadderEscalationWinsComesDownOnlyWhenNobodyPushesUpAndIsClamped) 
   EXPECT_EQ(o.result.first_arrival, (std::vector<std::int32_t>{0, 0, 0, 1, 4}));
   // Every scripted action was chosen when scheduled (sanity check of the script itself).
   int scripted = 0;
-  for (const auto& d : o.trace.decisions) scripted += m.names.actions[d.action].find(".idle") ==
-                                                              std::string::npos ? 1 : 0;
+  for (const auto& d : o.trace.decisions)
+    if (m.names.actions[static_cast<std::size_t>(d.action)].find(".idle") == std::string::npos)
+      ++scripted;
   EXPECT_EQ(scripted, 8);
 }
 
@@ -594,7 +596,8 @@ actors:
       ++ended;
       EXPECT_EQ(out.end_state, 0);
       for (int t = 0; t <= 5; ++t)
-        EXPECT_EQ(out.indicator(m, x, t), std::min(t, out.end_tick)) << "run " << run;
+        EXPECT_EQ(out.indicator(m, x, t), static_cast<double>(std::min(t, out.end_tick)))
+            << "run " << run;
     }
     EXPECT_EQ(out.decisions, out.end_tick);
   }

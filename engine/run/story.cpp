@@ -1,0 +1,265 @@
+// One run told in words. Model indices map one-to-one onto the Scenario's lists (compile keeps
+// declaration order), so names, labels and sources come from the Scenario.
+#include "geosim/story.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace geosim {
+
+Story tell_story(const Model& model, std::uint64_t master_seed, std::uint64_t run_index) {
+  Story s;
+  s.master_seed = master_seed;
+  s.run_index = run_index;
+  s.result = RunResult::for_model(model);
+  Workspace ws(model);
+  simulate_run(model, master_seed, run_index, ws, s.result, &s.trace);
+  return s;
+}
+
+std::optional<std::uint64_t> find_run(const Model& model, std::uint64_t master_seed,
+                                      const std::string& outcome, std::uint64_t max_runs) {
+  const auto& ends = model.names.end_states;
+  const auto& rungs = model.names.rungs;
+  std::int32_t end = -2, rung = -1;
+  if (outcome == "ongoing") end = -1;
+  for (std::size_t i = 0; i < ends.size(); ++i)
+    if (ends[i] == outcome) end = static_cast<std::int32_t>(i);
+  for (std::size_t i = 0; i < rungs.size(); ++i)
+    if (rungs[i] == outcome) rung = static_cast<std::int32_t>(i);
+  if (end == -2 && rung == -1) {
+    std::vector<std::string> all = ends;
+    all.push_back("ongoing");
+    all.insert(all.end(), rungs.begin(), rungs.end());
+    std::string list;
+    for (const auto& n : all) list += (list.empty() ? "" : ", ") + n;
+    std::string hint = did_you_mean(outcome, all);
+    throw std::invalid_argument(fmt::format("no outcome '{}' in scenario {}{}; outcomes are: {}",
+                                            outcome, model.names.scenario,
+                                            hint.empty() ? "" : " (" + hint + ")", list));
+  }
+  Workspace ws(model);
+  RunResult r = RunResult::for_model(model);
+  for (std::uint64_t run = 0; run < max_runs; ++run) {
+    simulate_run(model, master_seed, run, ws, r);
+    if (end != -2 ? r.end_state == end : r.highest_rung >= rung) return run;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+std::string date_of(const Scenario& s, int tick) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  if (std::sscanf(s.start_date.c_str(), "%d-%u-%u", &y, &m, &d) != 3) return {};
+  using namespace std::chrono;
+  const year_month_day start{year{y}, month{m}, day{d}};
+  if (!start.ok()) return {};
+  const year_month_day when{sys_days{start} + days{tick * s.tick_days}};
+  return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(when.year()),
+                     static_cast<unsigned>(when.month()), static_cast<unsigned>(when.day()));
+}
+
+template <class T>
+std::string label_of(const T& x) {
+  return x.label.empty() ? x.name : x.label;
+}
+
+// "name [file]" for a parameter with an article source, "name [assumption]" otherwise.
+std::string cite(const Scenario& s, ParamIndex p) {
+  if (p < 0) return {};
+  const Parameter& par = s.parameters[static_cast<std::size_t>(p)];
+  if (par.source) return fmt::format("{} [{}]", par.name, par.source->file.substr(0, 3));
+  return fmt::format("{} [assumption]", par.name);
+}
+
+struct Term {
+  const char* words;
+  double value;
+  std::string why;
+};
+
+// The utility terms of a decision, largest in size first.
+std::vector<Term> terms_of(const Scenario& s, const Model& m, const DecisionRecord& d) {
+  const auto& act = m.actions[static_cast<std::size_t>(d.action)];
+  const auto& actor = m.actors[static_cast<std::size_t>(d.actor)];
+  std::vector<Term> t = {
+      {"its own gain from it", d.u_gain, cite(s, act.gain)},
+      {"its cost", d.u_cost, cite(s, act.cost)},
+      {"resolve to escalate", d.u_resolve, cite(s, actor.resolve)},
+      {"fear of the rung it leads to", d.u_danger, cite(s, actor.risk_tolerance)},
+      {"what partners with leverage wish", d.u_leverage, "leverage x wishes"},
+      {"answering last week's hostile escalation", d.u_reciprocity, cite(s, actor.reciprocity)},
+      {"the state of the world", d.u_state, "utility terms"},
+  };
+  if (act.term_end > act.term_begin) {
+    const auto& sa = s.actors[static_cast<std::size_t>(d.actor)];
+    const auto& sact = sa.actions[static_cast<std::size_t>(d.action - actor.action_begin)];
+    std::string labels;
+    for (const auto& ut : sact.utility)
+      labels += (labels.empty() ? "" : ", ") + (ut.label.empty() ? ut.var : ut.label);
+    t.back().why = labels;
+  }
+  std::erase_if(t, [](const Term& x) { return std::abs(x.value) < 1e-9; });
+  std::stable_sort(t.begin(), t.end(),
+                   [](const Term& a, const Term& b) { return std::abs(a.value) > std::abs(b.value); });
+  return t;
+}
+
+std::string number(double x) {
+  if (x == std::floor(x) && std::abs(x) < 1e15) return fmt::format("{:.0f}", x);
+  return fmt::format("{:.3g}", x);
+}
+
+const Action& action_of(const Scenario& s, const Model& m, std::int32_t a) {
+  const auto& act = m.actions[static_cast<std::size_t>(a)];
+  const auto& actor = m.actors[static_cast<std::size_t>(act.owner)];
+  return s.actors[static_cast<std::size_t>(act.owner)]
+      .actions[static_cast<std::size_t>(a - actor.action_begin)];
+}
+
+}  // namespace
+
+std::string story_to_text(const Scenario& s, const Model& m, const Story& st) {
+  std::string out = fmt::format("{}: run {} of seed {}\n", s.title.empty() ? s.name : s.title,
+                                st.run_index, st.master_seed);
+  if (!s.question.empty()) out += s.question + "\n";
+  out += "\nThe beliefs this world drew (sampled once for the whole run):\n";
+  bool any = false;
+  for (std::size_t i = 0; i < s.parameters.size(); ++i) {
+    const auto& p = s.parameters[i];
+    if (p.dist.kind == DistKind::constant) continue;
+    any = true;
+    out += fmt::format("  {} = {}{} ({})", p.name, number(st.trace.params[i]),
+                       p.unit.empty() ? "" : " " + p.unit, to_string(p.dist.kind));
+    if (p.source) out += fmt::format("\n      source {}: \"{}\"", p.source->file, p.source->quote);
+    else if (!p.assumption.empty()) out += fmt::format("\n      assumption: {}", p.assumption);
+    out += "\n";
+  }
+  if (!any) out += "  (none: every parameter is a fixed number)\n";
+
+  out += fmt::format("\nWeek 0 ({}): the ladder stands at '{}'.\n", date_of(s, 0),
+                     label_of(s.rungs[static_cast<std::size_t>(m.start_rung)]));
+  std::vector<std::int32_t> previous(static_cast<std::size_t>(m.n_actors()), -1);
+  std::size_t di = 0, ei = 0, ri = 0;
+  const int last_tick = st.result.end_tick;
+  for (int tick = 1; tick <= last_tick; ++tick) {
+    std::string lines;
+    for (; di < st.trace.decisions.size() && st.trace.decisions[di].tick == tick; ++di) {
+      const auto& d = st.trace.decisions[di];
+      auto& prev = previous[static_cast<std::size_t>(d.actor)];
+      if (prev == d.action) continue;  // only changes of course are told
+      prev = d.action;
+      const auto& actor = s.actors[static_cast<std::size_t>(d.actor)];
+      const auto& act = action_of(s, m, d.action);
+      lines += fmt::format("  {} chose to {} (probability {:.0f}% among {} options", label_of(actor),
+                           act.label.empty() ? act.name : act.label, 100 * d.probability,
+                           d.n_available);
+      const auto terms = terms_of(s, m, d);
+      if (!terms.empty()) {
+        lines += "; driven by ";
+        for (std::size_t k = 0; k < terms.size() && k < 3; ++k)
+          lines += fmt::format("{}{} {:+.2f} ({})", k ? ", " : "", terms[k].words, terms[k].value,
+                               terms[k].why);
+      }
+      lines += ").\n";
+    }
+    for (; ei < st.trace.events.size() && st.trace.events[ei].tick == tick; ++ei) {
+      const auto& e = st.trace.events[ei];
+      const auto& ev = s.events[static_cast<std::size_t>(e.event)];
+      if (ev.kind == Event::Kind::flow) continue;  // steady flows are reported as indicators
+      if (ev.kind == Event::Kind::poisson)
+        lines += fmt::format("  Event: {} ({}).\n", label_of(ev), number(e.count));
+      else
+        lines += fmt::format("  Event: {}.\n", label_of(ev));
+    }
+    for (; ri < st.trace.rung_changes.size() && st.trace.rung_changes[ri].tick == tick; ++ri) {
+      const auto& r = st.trace.rung_changes[ri];
+      lines += fmt::format("  The ladder moves {} from '{}' to '{}'.\n", r.to > r.from ? "up" : "down",
+                           label_of(s.rungs[static_cast<std::size_t>(r.from)]),
+                           label_of(s.rungs[static_cast<std::size_t>(r.to)]));
+    }
+    if (!lines.empty()) out += fmt::format("Week {} ({}):\n{}", tick, date_of(s, tick), lines);
+  }
+  if (st.result.end_state >= 0) {
+    const auto& e = s.end_states[static_cast<std::size_t>(st.result.end_state)];
+    out += fmt::format("\nThe run ends in week {} ({}): {}.\n", st.result.end_tick,
+                       date_of(s, st.result.end_tick), label_of(e));
+  } else {
+    out += fmt::format("\nNo end state by the horizon (week {}, {}): the crisis is still going.\n",
+                       m.horizon, date_of(s, m.horizon));
+  }
+  out += fmt::format("Highest rung reached: '{}'.\n",
+                     label_of(s.rungs[static_cast<std::size_t>(st.result.highest_rung)]));
+  out += "Indicators at the end:\n";
+  for (std::int32_t i = 0; i < m.n_indicators(); ++i)
+    out += fmt::format("  {:<32} {} {}\n", m.names.indicators[static_cast<std::size_t>(i)],
+                       number(st.result.indicator(m, i, m.horizon)),
+                       m.names.indicator_units[static_cast<std::size_t>(i)]);
+  return out;
+}
+
+std::string story_to_json(const Scenario& s, const Model& m, const Story& st) {
+  nlohmann::ordered_json j;
+  j["format"] = "geosim-story/1";
+  j["scenario"] = s.name;
+  j["master_seed"] = st.master_seed;
+  j["run_index"] = st.run_index;
+  j["end_state"] = st.result.end_state >= 0
+                       ? m.names.end_states[static_cast<std::size_t>(st.result.end_state)]
+                       : std::string("ongoing");
+  j["end_tick"] = st.result.end_tick;
+  j["highest_rung"] = m.names.rungs[static_cast<std::size_t>(st.result.highest_rung)];
+  auto& params = j["parameters"] = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < s.parameters.size(); ++i) {
+    const auto& p = s.parameters[i];
+    nlohmann::ordered_json o{{"name", p.name}, {"value", st.trace.params[i]}, {"unit", p.unit},
+                             {"distribution", to_string(p.dist.kind)}};
+    if (p.source) o["source"] = {{"file", p.source->file}, {"quote", p.source->quote}};
+    else if (!p.assumption.empty()) o["assumption"] = p.assumption;
+    params.push_back(o);
+  }
+  auto& decisions = j["decisions"] = nlohmann::ordered_json::array();
+  for (const auto& d : st.trace.decisions) {
+    decisions.push_back({{"tick", d.tick},
+                         {"date", date_of(s, d.tick)},
+                         {"actor", m.names.actors[static_cast<std::size_t>(d.actor)]},
+                         {"action", m.names.actions[static_cast<std::size_t>(d.action)]},
+                         {"probability", d.probability},
+                         {"options", d.n_available},
+                         {"utility",
+                          {{"gain", d.u_gain},
+                           {"cost", d.u_cost},
+                           {"resolve", d.u_resolve},
+                           {"danger", d.u_danger},
+                           {"leverage", d.u_leverage},
+                           {"reciprocity", d.u_reciprocity},
+                           {"state", d.u_state},
+                           {"total", d.u_total}}}});
+  }
+  auto& events = j["events"] = nlohmann::ordered_json::array();
+  for (const auto& e : st.trace.events)
+    events.push_back({{"tick", e.tick},
+                      {"event", m.names.events[static_cast<std::size_t>(e.event)]},
+                      {"count", e.count}});
+  auto& rungs = j["rung_changes"] = nlohmann::ordered_json::array();
+  for (const auto& r : st.trace.rung_changes)
+    rungs.push_back({{"tick", r.tick},
+                     {"from", m.names.rungs[static_cast<std::size_t>(r.from)]},
+                     {"to", m.names.rungs[static_cast<std::size_t>(r.to)]}});
+  auto& inds = j["indicators"] = nlohmann::ordered_json::object();
+  for (std::int32_t i = 0; i < m.n_indicators(); ++i) {
+    auto arr = nlohmann::ordered_json::array();
+    for (int t = 0; t <= m.horizon; ++t) arr.push_back(st.result.indicator(m, i, t));
+    inds[m.names.indicators[static_cast<std::size_t>(i)]] = arr;
+  }
+  return j.dump(1) + "\n";
+}
+
+}  // namespace geosim
