@@ -1,16 +1,31 @@
 #!/usr/bin/env bash
 # Quick start, command 2: install what is missing, build, and pass the whole test suite:
 #   1. Release build, every test (ctest);
-#   2. AddressSanitizer + UndefinedBehaviorSanitizer build, every test again.
-# Set GEOSIM_SKIP_SANITIZERS=1 to skip step 2 during development.
+#   2. a short libFuzzer run (clang, ASan + UBSan) over scenario loading and compiling, seeded with
+#      the shipped scenarios (GEOSIM_FUZZ_SECONDS, default 60);
+#   3. AddressSanitizer + UndefinedBehaviorSanitizer build, every test again.
+# Set GEOSIM_SKIP_SANITIZERS=1 to skip steps 2 and 3 during development.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/setup.sh
+tools/setup.sh --fuzz
 jobs=$(nproc)
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DGEOSIM_BUILD_TESTS=ON
 cmake --build build -j"$jobs"
 (cd build && ctest --output-on-failure -j"$jobs")
+
+if [ "${GEOSIM_SKIP_SANITIZERS:-0}" != "1" ]; then
+  cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DGEOSIM_FUZZ=ON -DGEOSIM_SANITIZERS="address;undefined" \
+        -DGEOSIM_BUILD_TESTS=OFF -DGEOSIM_BUILD_BENCHMARKS=OFF
+  cmake --build build-fuzz -j"$jobs" --target load_compile_fuzz
+  corpus=$(mktemp -d)
+  find scenarios tests/bad_scenarios -name '*.yaml' -exec cp {} "$corpus"/ \; 2>/dev/null || true
+  build-fuzz/tests/fuzz/load_compile_fuzz -max_total_time="${GEOSIM_FUZZ_SECONDS:-60}" \
+      -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 "$corpus" 2>&1 | tail -n 12
+  rm -rf "$corpus"
+  echo "fuzz: no crash"
+fi
 
 if [ "${GEOSIM_SKIP_SANITIZERS:-0}" != "1" ]; then
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGEOSIM_BUILD_TESTS=ON \

@@ -225,7 +225,7 @@ TEST(Compile, UnknownParameterIsNotMatchedToAnInlineValue) {
   // Only declared parameters are suggested; anonymous key-path names are not.
   const Diagnostic d =
       only_error(with(kBase, "probability: talk_odds", "probability: talk_oddz"));
-  expect_at(d, 17, 58);
+  expect_at(d, 17, 59);
   EXPECT_EQ(d.key_path, "end_states.talks.probability");
   EXPECT_EQ(d.hint, "did you mean 'talk_odds'?");
   const Diagnostic far = only_error(with(kBase, "resolve: blue_resolve", "resolve: zebra"));
@@ -242,7 +242,7 @@ TEST(Compile, UnknownStateVariableInAnEffect) {
 
 TEST(Compile, UnknownStateVariableInACondition) {
   const Diagnostic d = only_error(with(kBase, "[{var: troops, ge: 1}]", "[{var: troop, ge: 1}]"));
-  expect_at(d, 31, 75);
+  expect_at(d, 31, 68);
   EXPECT_EQ(d.key_path, "actors.red.actions.strike.requires[0].var");
   EXPECT_EQ(d.message, "expected the name of a state variable, got 'troop' (no such state variable)");
   EXPECT_EQ(d.hint, "did you mean 'troops'?");
@@ -413,8 +413,10 @@ TEST(Compile, MinRungAboveMaxRungInAnEvent) {
 }
 
 TEST(Compile, DuplicateRungNameIsRejected) {
-  const Diagnostic d = only_error(with(kBase, "- {name: war, danger: 6}", "- {name: crisis, danger: 6}"));
-  EXPECT_EQ(d.key_path, "ladder.rungs[2].name");
+  const Diagnostic d = only_error(with(kBase, "    - {name: war, danger: 6}\n",
+                                       "    - {name: war, danger: 6}\n    - {name: crisis, danger: 9}\n"));
+  expect_at(d, 16, 7);
+  EXPECT_EQ(d.key_path, "ladder.rungs[3].name");
   EXPECT_EQ(d.message, "duplicate rung name 'crisis'");
 }
 
@@ -531,7 +533,7 @@ TEST(Compile, ProbabilityWithinZeroOneIsAccepted) {
 
 TEST(Compile, EndStateProbabilityAboveOneIsRejectedAtTheUse) {
   const Diagnostic d = only_error(with(kBase, "talk_odds: {value: 0.3}", "talk_odds: {value: 1.5}"));
-  expect_at(d, 17, 58);
+  expect_at(d, 17, 59);
   EXPECT_EQ(d.key_path, "end_states.talks.probability");
   EXPECT_EQ(d.message, "expected a probability in [0, 1], got 1.5 (parameter 'talk_odds')");
 }

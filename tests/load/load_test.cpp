@@ -255,16 +255,17 @@ TEST(Load, WrongTypeInAPlainNumberFieldNamesTheKeyPath) {
   const std::string text = std::string(kMini) + "state:\n  troops: {min: [0]}\n";
   const auto ds = load_errors(text);
   ASSERT_EQ(ds.size(), 1u) << dump(ds);
-  EXPECT_AT(&ds[0], "t.yaml", 20, 18);
+  EXPECT_AT(&ds[0], "t.yaml", 20, 17);
   EXPECT_EQ(ds[0].key_path, "state.troops.min");
   EXPECT_EQ(ds[0].message, "expected a number, got a list");
 }
 
 TEST(Load, MappingWhereAListIsExpectedIsRejected) {
-  const auto ds = load_errors(with(kMini, "  rungs:\n", "  rungs: {calm: 1}\n"));
+  const auto ds = load_errors(with(
+      kMini, "  rungs:\n    - {name: calm}\n    - {name: crisis, danger: 2}\n", "  rungs: {calm: 1}\n"));
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
   const Diagnostic* d = find_diag(ds, "ladder.rungs");
-  ASSERT_NE(d, nullptr) << dump(ds);
-  EXPECT_EQ(d->where.line, 6);
+  EXPECT_AT(d, "t.yaml", 6, 10);
   EXPECT_EQ(d->message, "expected a list of rungs, lowest first, got a mapping");
 }
 
@@ -755,6 +756,32 @@ TEST(Load, ExtendsMissingBaseIsReported) {
   EXPECT_EQ(ds[0].message,
             "expected an existing scenario file, got 'no_such_base.yaml' (looked for '" +
                 normal(fixtures_dir() / "extends" / "no_such_base.yaml") + "')");
+}
+
+TEST(Load, ExtendsChainIsLimitedTo16Files) {
+  // f0 extends f1 extends ... ; the last file is a full scenario.
+  const fs::path dir = scratch_dir("chain");
+  auto write_chain = [&](int n) {
+    for (int i = 0; i + 1 < n; ++i)
+      std::ofstream(dir / ("f" + std::to_string(i) + ".yaml"))
+          << "extends: f" << i + 1 << ".yaml\nname: f" << i << "\n";
+    std::ofstream(dir / ("f" + std::to_string(n - 1) + ".yaml")) << kMini;
+  };
+  write_chain(16);
+  const Scenario s = geosim::load_scenario(dir / "f0.yaml");
+  EXPECT_EQ(s.name, "f0");
+  EXPECT_EQ(s.files.size(), 16u);
+
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  write_chain(17);
+  const auto ds = load_file_errors(dir / "f0.yaml");
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].where.file, (dir / "f15.yaml").string());
+  EXPECT_EQ(ds[0].where.line, 1);
+  EXPECT_EQ(ds[0].key_path, "extends");
+  EXPECT_EQ(ds[0].message, "'extends:' chain longer than 16 files");
+  fs::remove_all(dir);
 }
 
 TEST(Load, ExtendsWithANonTextValueIsRejected) {
