@@ -1,6 +1,8 @@
 #include "geosim/stats.h"
 
 #include <algorithm>
+#include <array>
+#include <utility>
 #include <cassert>
 #include <bit>
 #include <cmath>
@@ -93,7 +95,7 @@ double QuantileSketch::value_of(std::int32_t key) {
   return 2.0 * lo / (1.0 + lo / hi);  // = 2 lo hi / (lo + hi), without overflow
 }
 
-void QuantileSketch::Store::add(std::int32_t key) {
+void QuantileSketch::Store::add(std::int32_t key, std::uint64_t count) {
   if (counts.empty()) {
     offset = key;
     counts.assign(1, 0);
@@ -113,7 +115,7 @@ void QuantileSketch::Store::add(std::int32_t key) {
   } else if (key - offset >= static_cast<std::int32_t>(counts.size())) {
     counts.resize(static_cast<std::size_t>(key - offset) + 1, 0);  // amortised by the vector
   }
-  ++counts[static_cast<std::size_t>(key - offset)];
+  counts[static_cast<std::size_t>(key - offset)] += count;
 }
 
 void QuantileSketch::Store::merge(const Store& o) {
@@ -152,6 +154,23 @@ std::uint64_t QuantileSketch::Store::total() const {
   return t;
 }
 
+void QuantileSketch::spill(double x, std::uint64_t count) {
+  if (std::abs(x) < kMinPositive) {
+    zeros_ += count;
+  } else if (x > 0.0) {
+    pos_.add(key_of(x), count);
+  } else {
+    neg_.add(key_of(-x), count);
+  }
+}
+
+void QuantileSketch::spill_exact() {
+  if (!exact_) return;
+  for (int i = 0; i < n_exact_; ++i) spill(exact_value_[static_cast<std::size_t>(i)], exact_count_[static_cast<std::size_t>(i)]);
+  exact_ = false;
+  n_exact_ = 0;
+}
+
 void QuantileSketch::add(double x) {
   assert(!std::isnan(x) && "QuantileSketch::add: NaN");
   if (std::isnan(x)) return;
@@ -162,13 +181,22 @@ void QuantileSketch::add(double x) {
     max_ = std::max(max_, x);
   }
   ++count_;
-  if (std::abs(x) < kMinPositive) {
-    ++zeros_;
-  } else if (x > 0.0) {
-    pos_.add(key_of(x));
-  } else {
-    neg_.add(key_of(-x));
+  if (exact_) {
+    for (int i = 0; i < n_exact_; ++i) {
+      if (exact_value_[static_cast<std::size_t>(i)] == x) {
+        ++exact_count_[static_cast<std::size_t>(i)];
+        return;
+      }
+    }
+    if (n_exact_ < kExactCapacity) {
+      exact_value_[static_cast<std::size_t>(n_exact_)] = x;
+      exact_count_[static_cast<std::size_t>(n_exact_)] = 1;
+      ++n_exact_;
+      return;
+    }
+    spill_exact();
   }
+  spill(x, 1);
 }
 
 void QuantileSketch::merge(const QuantileSketch& o) {
@@ -180,9 +208,40 @@ void QuantileSketch::merge(const QuantileSketch& o) {
     min_ = std::min(min_, o.min_);
     max_ = std::max(max_, o.max_);
   }
-  pos_.merge(o.pos_);
-  neg_.merge(o.neg_);
-  zeros_ += o.zeros_;
+  if (exact_ && o.exact_) {
+    // Stay exact if the union of distinct values still fits.
+    int distinct = n_exact_;
+    for (int j = 0; j < o.n_exact_; ++j) {
+      bool seen = false;
+      for (int i = 0; i < n_exact_; ++i)
+        seen = seen || exact_value_[static_cast<std::size_t>(i)] == o.exact_value_[static_cast<std::size_t>(j)];
+      distinct += seen ? 0 : 1;
+    }
+    if (distinct <= kExactCapacity) {
+      for (int j = 0; j < o.n_exact_; ++j) {
+        const double v = o.exact_value_[static_cast<std::size_t>(j)];
+        int i = 0;
+        while (i < n_exact_ && exact_value_[static_cast<std::size_t>(i)] != v) ++i;
+        if (i == n_exact_) {
+          exact_value_[static_cast<std::size_t>(i)] = v;
+          exact_count_[static_cast<std::size_t>(i)] = 0;
+          ++n_exact_;
+        }
+        exact_count_[static_cast<std::size_t>(i)] += o.exact_count_[static_cast<std::size_t>(j)];
+      }
+      count_ += o.count_;
+      return;
+    }
+  }
+  spill_exact();
+  if (o.exact_) {
+    for (int j = 0; j < o.n_exact_; ++j)
+      spill(o.exact_value_[static_cast<std::size_t>(j)], o.exact_count_[static_cast<std::size_t>(j)]);
+  } else {
+    pos_.merge(o.pos_);
+    neg_.merge(o.neg_);
+    zeros_ += o.zeros_;
+  }
   count_ += o.count_;
 }
 
@@ -197,6 +256,22 @@ double QuantileSketch::quantile(double q) const {
   rank = std::clamp<std::uint64_t>(rank, 1, count_);
   if (rank == 1) return min_;
   if (rank == count_) return max_;
+  if (exact_) {
+    std::array<std::pair<double, std::uint64_t>, kExactCapacity> sorted{};
+    for (int i = 0; i < n_exact_; ++i)
+      sorted[static_cast<std::size_t>(i)] = {exact_value_[static_cast<std::size_t>(i)],
+                                             exact_count_[static_cast<std::size_t>(i)]};
+    // Insertion sort: at most kExactCapacity entries.
+    for (int i = 1; i < n_exact_; ++i)
+      for (int j = i; j > 0 && sorted[static_cast<std::size_t>(j)].first < sorted[static_cast<std::size_t>(j - 1)].first; --j)
+        std::swap(sorted[static_cast<std::size_t>(j)], sorted[static_cast<std::size_t>(j - 1)]);
+    std::uint64_t seen = 0;
+    for (int i = 0; i < n_exact_; ++i) {
+      seen += sorted[static_cast<std::size_t>(i)].second;
+      if (seen >= rank) return sorted[static_cast<std::size_t>(i)].first;
+    }
+    return max_;
+  }
 
   std::uint64_t seen = 0;
   double v = max_;

@@ -184,10 +184,10 @@ std::string summary_to_text(const Summary& s) {
     else
       out += "never reached\n";
   }
-  out += "\nIndicators at the horizon (mean; 5%, 50%, 95% quantiles):\n";
+  out += "\nIndicators at the horizon (mean; 5%, 50%, 95% quantiles, within 0.5%):\n";
   for (const auto& ind : s.indicators) {
     const auto& h = ind.by_tick.back();
-    out += fmt::format("  {:<32} mean {:>12.6g}  p05 {:>12.6g}  p50 {:>12.6g}  p95 {:>12.6g}  {}\n",
+    out += fmt::format("  {:<32} mean {:>11.5g}  p05 {:>11.4g}  p50 {:>11.4g}  p95 {:>11.4g}  {}\n",
                        ind.name, h.mean, h.p05, h.p50, h.p95, ind.unit);
   }
   return out;

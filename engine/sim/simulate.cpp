@@ -170,7 +170,12 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
   out.end_tick = horizon;
   out.decisions = 0;
   record_indicators(m, ws, out, 0);
-  if (trace) trace->params.assign(ws.params.begin(), ws.params.end());
+  if (trace) {
+    trace->params.assign(ws.params.begin(), ws.params.end());
+    trace->decisions.clear();
+    trace->events.clear();
+    trace->rung_changes.clear();
+  }
 
   std::int32_t tick = 1;
   for (; tick <= horizon; ++tick) {
@@ -229,7 +234,7 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
         d.probability = ws.weights[static_cast<std::size_t>(pick)] / total;
         d.n_available = 0;
         for (std::int32_t k = actor.action_begin; k < actor.action_end; ++k)
-          d.n_available += ws.weights[static_cast<std::size_t>(k)] > 0.0 ? 1 : 0;
+          d.n_available += ws.utility[static_cast<std::size_t>(k)] != -HUGE_VAL ? 1 : 0;
         const double step = ws.step_at(pick, rung);
         const std::int32_t target = rung + static_cast<std::int32_t>(step);
         d.u_gain = p[act.gain];

@@ -2,6 +2,7 @@
 // merge is exact or done in a fixed order, so results do not depend on parallelism.
 #pragma once
 
+#include <array>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
@@ -47,12 +48,17 @@ struct Welford {
 // min() and max() are exact; quantile(0) is min() and quantile(1) is max() exactly, and every
 // other result is clamped into [min(), max()]. The result depends only on the multiset of values
 // added, never on the order of add() and merge() calls.
+// While a sketch has seen at most kExactCapacity distinct values it keeps them exactly, so flags,
+// counts and other few-valued indicators get exact quantiles; past that it spills them into the
+// buckets. Which mode a sketch ends in depends only on the multiset of values, so merging stays
+// order-free.
 // NaN is a programmer error: add(NaN) asserts in debug builds and is ignored (not counted) when
 // NDEBUG is defined. +-infinity is counted in the outermost bucket; min()/max() record it exactly.
 class QuantileSketch {
  public:
   static constexpr double kAlpha = 0.005;
   static constexpr double kMinPositive = 1e-9;
+  static constexpr int kExactCapacity = 8;
 
   void add(double x);
   void merge(const QuantileSketch& o);
@@ -72,14 +78,20 @@ class QuantileSketch {
   struct Store {
     std::int32_t offset = 0;  // bucket index of counts[0]
     std::vector<std::uint64_t> counts;
-    void add(std::int32_t key);
+    void add(std::int32_t key, std::uint64_t count = 1);
     void merge(const Store& o);
     [[nodiscard]] std::uint64_t total() const;
   };
+  void spill(double x, std::uint64_t count);  // into the buckets
+  void spill_exact();                          // leave exact mode
   static std::int32_t key_of(double x);  // x > 0
   static double value_of(std::int32_t key);
   Store pos_, neg_;
   std::uint64_t zeros_ = 0;
+  bool exact_ = true;
+  int n_exact_ = 0;
+  std::array<double, kExactCapacity> exact_value_{};
+  std::array<std::uint64_t, kExactCapacity> exact_count_{};
   std::uint64_t count_ = 0;
   double min_ = 0.0, max_ = 0.0;
 };

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -427,6 +428,7 @@ struct DistCase {
   const char* body;
   const char* message;
 };
+void PrintTo(const DistCase& c, std::ostream* os) { *os << c.body; }
 
 class CompileDistribution : public ::testing::TestWithParam<DistCase> {};
 

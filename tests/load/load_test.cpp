@@ -1,6 +1,7 @@
 // Tests for load_scenario / load_scenario_text: what a scenario author sees when the file is
 // wrong (file:line:column, key path, message, hint), what hostile input costs, and `extends:`.
 #include <gmock/gmock.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -761,23 +762,23 @@ TEST(Load, ExtendsMissingBaseIsReported) {
 TEST(Load, ExtendsChainIsLimitedTo16Files) {
   // f0 extends f1 extends ... ; the last file is a full scenario.
   const fs::path dir = scratch_dir("chain");
+  auto file = [&](int i) { return dir / fmt::format("f{}.yaml", i); };
   auto write_chain = [&](int n) {
     for (int i = 0; i + 1 < n; ++i)
-      std::ofstream(dir / ("f" + std::to_string(i) + ".yaml"))
-          << "extends: f" << i + 1 << ".yaml\nname: f" << i << "\n";
-    std::ofstream(dir / ("f" + std::to_string(n - 1) + ".yaml")) << kMini;
+      std::ofstream(file(i)) << fmt::format("extends: f{}.yaml\nname: f{}\n", i + 1, i);
+    std::ofstream(file(n - 1)) << kMini;
   };
   write_chain(16);
-  const Scenario s = geosim::load_scenario(dir / "f0.yaml");
+  const Scenario s = geosim::load_scenario(file(0));
   EXPECT_EQ(s.name, "f0");
   EXPECT_EQ(s.files.size(), 16u);
 
   fs::remove_all(dir);
   fs::create_directories(dir);
   write_chain(17);
-  const auto ds = load_file_errors(dir / "f0.yaml");
+  const auto ds = load_file_errors(file(0));
   ASSERT_EQ(ds.size(), 1u) << dump(ds);
-  EXPECT_EQ(ds[0].where.file, (dir / "f15.yaml").string());
+  EXPECT_EQ(ds[0].where.file, file(15).string());
   EXPECT_EQ(ds[0].where.line, 1);
   EXPECT_EQ(ds[0].key_path, "extends");
   EXPECT_EQ(ds[0].message, "'extends:' chain longer than 16 files");
