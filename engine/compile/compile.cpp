@@ -186,49 +186,75 @@ class Compiler {
     const bool below = dom.lo_open ? !(lo > dom.lo) : !(lo >= dom.lo);
     if (below || hi > dom.hi) {
       std::string via = p.name == v.key_path ? std::string{} : fmt::format(" (parameter '{}')", p.name);
+      std::string hint;
+      if (dom.hi == 1.0 && dom.lo == 0.0 && p.dist.kind != DistKind::constant)
+        hint = "for an uncertain value in [0, 1] use a beta or a uniform distribution within [0, 1]";
+      else if (dom.lo_open && dom.lo == 0.0 && p.dist.kind == DistKind::normal)
+        hint = "for an uncertain positive value use a lognormal distribution";
       error(v.where, v.key_path,
-            fmt::format("expected {}, got {}{}", dom.words, describe_support(p.dist), via));
+            fmt::format("expected {}, got {}{}", dom.words, describe_support(p.dist), via), hint);
     }
     return it->second;
   }
 
+  // The words for one kind of name in messages: "a rung" / "rungs".
+  struct Kind {
+    const char* a;       // with its article: "a rung", "an actor"
+    const char* plural;  // "rungs"
+    const char* noun;    // "rung"
+  };
+  static constexpr Kind kVar{"a state variable", "state variables", "state variable"};
+  static constexpr Kind kRung{"a rung", "rungs", "rung"};
+  static constexpr Kind kActor{"an actor", "actors", "actor"};
+  static constexpr Kind kAction{"an action (written actor.action)", "actions", "action"};
+
   std::int32_t lookup(const std::unordered_map<std::string, std::int32_t>& map,
                       const std::vector<std::string>& names, const std::string& name,
-                      const Location& w, const std::string& path, const char* what) {
+                      const Location& w, const std::string& path, const Kind& kind) {
     auto it = map.find(name);
     if (it != map.end()) return it->second;
     std::string hint = did_you_mean(name, names);
     if (hint.empty() && !names.empty() && names.size() <= 12) {
       std::string list;
       for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-      hint = fmt::format("known {}s: {}", what, list);
+      hint = fmt::format("known {}: {}", kind.plural, list);
     }
-    error(w, path, fmt::format("expected the name of a {}, got '{}' (no such {})", what, name, what),
+    error(w, path, fmt::format("expected the name of {}, got '{}' (no such {})", kind.a, name, kind.noun),
           hint);
     return kNone;
   }
 
   std::int32_t var(const std::string& name, const Location& w, const std::string& path) {
-    return lookup(var_, var_names_, name, w, path, "state variable");
+    return lookup(var_, var_names_, name, w, path, kVar);
   }
   std::int32_t rung(const std::string& name, const Location& w, const std::string& path) {
-    return lookup(rung_, rung_names_, name, w, path, "rung");
+    return lookup(rung_, rung_names_, name, w, path, kRung);
   }
   std::int32_t action(const std::string& name, const Location& w, const std::string& path) {
     if (name.find('.') == std::string::npos) {
       // Unqualified: accept if exactly one actor has an action of that name.
+      std::vector<std::string> owners;
       std::int32_t found = kNone;
-      int n = 0;
       for (std::size_t i = 0; i < action_names_.size(); ++i) {
         const auto& full = action_names_[i];
         if (full.substr(full.find('.') + 1) == name) {
           found = static_cast<std::int32_t>(i);
-          ++n;
+          owners.push_back(full);
         }
       }
-      if (n == 1) return found;
+      if (owners.size() == 1) return found;
+      if (owners.size() > 1) {
+        std::string list;
+        for (const auto& o : owners) list += (list.empty() ? "" : " or ") + ("'" + o + "'");
+        error(w, path,
+              fmt::format("expected an action written actor.action, got '{}', which several actors "
+                          "have",
+                          name),
+              "write " + list);
+        return kNone;
+      }
     }
-    return lookup(action_, action_names_, name, w, path, "action (written actor.action)");
+    return lookup(action_, action_names_, name, w, path, kAction);
   }
 
   std::pair<std::int32_t, std::int32_t> conditions(const std::vector<Condition>& cs) {
@@ -262,22 +288,23 @@ class Compiler {
     return c;
   }
 
-  std::pair<std::int32_t, std::int32_t> rung_range(const std::string& lo, const std::string& hi,
-                                                   const Location& w, const std::string& path) {
+  template <class T>  // Action or Event
+  std::pair<std::int32_t, std::int32_t> rung_range(const T& x) {
     std::int32_t a = 0, b = m_.n_rungs - 1;
-    if (!lo.empty()) {
-      auto r = rung(lo, w, path + ".min_rung");
+    if (!x.min_rung.empty()) {
+      auto r = rung(x.min_rung, x.min_rung_where, x.key_path + ".min_rung");
       if (r != kNone) a = r;
     }
-    if (!hi.empty()) {
-      auto r = rung(hi, w, path + ".max_rung");
+    if (!x.max_rung.empty()) {
+      auto r = rung(x.max_rung, x.max_rung_where, x.key_path + ".max_rung");
       if (r != kNone) b = r;
     }
     if (a > b)
-      error(w, path,
+      error(x.min_rung_where, x.key_path + ".min_rung",
             fmt::format("expected min_rung at or below max_rung on the ladder, got min_rung '{}' "
                         "above max_rung '{}'",
-                        lo, hi));
+                        x.min_rung, x.max_rung),
+            "the ladder's rungs are listed lowest first");
     return {a, b};
   }
 };
@@ -342,7 +369,7 @@ Model Compiler::run() {
     m_.names.rungs.push_back(r.name);
   }
   if (!s_.start_rung.empty() && m_.n_rungs > 0) {
-    auto r = rung(s_.start_rung, Location{s_.files.empty() ? "" : s_.files[0], 0, 0}, "ladder.start");
+    auto r = rung(s_.start_rung, s_.start_rung_where, "ladder.start");
     m_.start_rung = r == kNone ? 0 : r;
   }
 
@@ -362,7 +389,7 @@ Model Compiler::run() {
     for (const auto& act : a.actions) {
       CompiledAction c{};
       c.owner = owner;
-      std::tie(c.min_rung, c.max_rung) = rung_range(act.min_rung, act.max_rung, act.where, act.key_path);
+      std::tie(c.min_rung, c.max_rung) = rung_range(act);
       c.escalation_class = act.escalation_class;
       c.cost = value(act.cost);
       c.gain = value(act.gain);
@@ -387,8 +414,8 @@ Model Compiler::run() {
   auto matrix = [&](const std::vector<MatrixEntry>& in, std::vector<CompiledMatrixEntry>& out,
                     const Domain& dom) {
     for (const auto& e : in) {
-      auto r = lookup(actor_, actor_names_, e.row, e.where, e.key_path, "actor");
-      auto c = lookup(actor_, actor_names_, e.col, e.where, e.key_path, "actor");
+      auto r = lookup(actor_, actor_names_, e.row, e.where, e.key_path, kActor);
+      auto c = lookup(actor_, actor_names_, e.col, e.where, e.key_path, kActor);
       auto v = value(e.value, dom);
       if (r != kNone && c != kNone && r == c)
         error(e.where, e.key_path, "expected two different actors, got the same actor twice");
@@ -399,7 +426,7 @@ Model Compiler::run() {
   matrix(s_.leverage, m_.leverage, kAny);
 
   for (const auto& w : s_.wishes) {
-    auto a = lookup(actor_, actor_names_, w.actor, w.where, w.key_path, "actor");
+    auto a = lookup(actor_, actor_names_, w.actor, w.where, w.key_path, kActor);
     auto act = action(w.target_action, w.where, w.key_path);
     auto v = value(w.value);
     if (a != kNone && act != kNone && m_.actions[static_cast<std::size_t>(act)].owner == a)
@@ -416,8 +443,8 @@ Model Compiler::run() {
     c.rate = e.kind == Event::Kind::bernoulli ? value(e.rate, kProbability)
              : e.kind == Event::Kind::poisson ? value(e.rate, kNonNegative)
                                               : kNone;
-    c.per_var = e.per_var.empty() ? kNone : var(e.per_var, e.where, e.key_path + ".per");
-    std::tie(c.min_rung, c.max_rung) = rung_range(e.min_rung, e.max_rung, e.where, e.key_path);
+    c.per_var = e.per_var.empty() ? kNone : var(e.per_var, e.per_where, e.key_path + ".per");
+    std::tie(c.min_rung, c.max_rung) = rung_range(e);
     std::tie(c.cond_begin, c.cond_end) = conditions(e.requires_);
     std::tie(c.effect_begin, c.effect_end) = effects(e.effects);
     c.move = move(e.move);
@@ -431,12 +458,15 @@ Model Compiler::run() {
     CompiledEndState c{};
     c.kind = e.kind;
     c.action_begin = static_cast<std::int32_t>(m_.end_state_actions.size());
-    for (const auto& a : e.actions) {
-      auto idx = action(a, e.where, e.key_path);
+    for (std::size_t q = 0; q < e.actions.size(); ++q) {
+      const auto& a = e.actions[q];
+      const std::string kind = e.kind == EndState::Kind::all_chosen ? "all_chosen" : "any_chosen";
+      auto idx = action(a, q < e.action_where.size() ? e.action_where[q] : e.where,
+                        fmt::format("{}.{}[{}]", e.key_path, kind, q));
       if (idx != kNone) m_.end_state_actions.push_back(idx);
     }
     c.action_end = static_cast<std::int32_t>(m_.end_state_actions.size());
-    c.rung = e.kind == EndState::Kind::rung ? rung(e.rung, e.where, e.key_path + ".rung") : kNone;
+    c.rung = e.kind == EndState::Kind::rung ? rung(e.rung, e.rung_where, e.key_path + ".rung") : kNone;
     std::tie(c.cond_begin, c.cond_end) = conditions(e.conditions);
     c.probability = value(e.probability, kProbability);
     m_.end_states.push_back(c);

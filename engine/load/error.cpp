@@ -89,7 +89,9 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
   }
   // A plausible typo: at most a third of the longer name, and at least one character in common.
   const std::size_t longest = std::max(word.size(), best.size());
-  if (best.empty() || best_d == 0 || best_d > std::max<std::size_t>(2, longest / 3)) return {};
+  if (best.empty() || best_d == 0 || best_d > std::max<std::size_t>(2, longest / 3) ||
+      best_d >= std::min(word.size(), best.size()))
+    return {};
   return best;
 }
 

@@ -94,6 +94,12 @@ class Reader {
     }
   }
 
+  // Where the value of `key` in `map` is (or the map itself when the key is absent).
+  static Location where_of(const DocNode& map, const std::string& key) {
+    const DocNode* n = map.find(key);
+    return n ? n->where : map.where;
+  }
+
   bool expect_map(const DocNode& n, const std::string& path, const char* what) {
     if (n.is_map()) return true;
     error(n.where, path, fmt::format("expected {}, got {}", what, load::describe(n)));
@@ -129,29 +135,60 @@ class Reader {
     return ok;
   }
 
-  static bool parse_double(const std::string& text, double& out) {
+  enum class NumberText { number, not_a_number, non_finite, out_of_range };
+
+  // What a scalar's text is as a number. YAML 1.2 spells infinity and NaN .inf/.Inf/.INF (with
+  // an optional sign) and .nan/.NaN/.NAN; those, and plain nan/inf/infinity, are non-finite.
+  static NumberText classify(const std::string& text, double& out) {
+    static const std::vector<std::string> special = {".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN",
+                                                     "nan",  "NaN",  "inf",  "Inf",  "infinity",
+                                                     "Infinity"};
+    std::string body = text;
+    if (!body.empty() && (body[0] == '+' || body[0] == '-')) body = body.substr(1);
+    for (const auto& sp : special)
+      if (body == sp) return NumberText::non_finite;
     const char* b = text.data();
     const char* e = b + text.size();
     if (b != e && *b == '+') ++b;
     auto [p, ec] = std::from_chars(b, e, out);
-    return ec == std::errc() && p == e;
+    if (p != e || (ec != std::errc() && ec != std::errc::result_out_of_range))
+      return NumberText::not_a_number;
+    if (ec == std::errc::result_out_of_range) return NumberText::out_of_range;
+    return std::isfinite(out) ? NumberText::number : NumberText::non_finite;
+  }
+
+  static bool parse_double(const std::string& text, double& out) {
+    return classify(text, out) == NumberText::number;
+  }
+
+  // Reports a scalar that looks like a number but cannot be one. Returns true if it reported.
+  bool report_bad_number(const DocNode& n, const std::string& path) {
+    double v = 0;
+    switch (classify(n.scalar, v)) {
+      case NumberText::non_finite:
+        error(n.where, path, fmt::format("expected a finite number, got '{}'", n.scalar));
+        return true;
+      case NumberText::out_of_range:
+        error(n.where, path,
+              fmt::format("expected a number within the range of a double (about 1e308), got '{}'",
+                          n.scalar));
+        return true;
+      case NumberText::number:
+        if (n.quoted) {
+          error(n.where, path, fmt::format("expected a number, got the text \"{}\" (in quotes)", n.scalar),
+                "remove the quotes");
+          return true;
+        }
+        return false;
+      case NumberText::not_a_number: return false;
+    }
+    return false;
   }
 
   bool number_of(const DocNode& n, const std::string& path, double& out) {
-    if (!n.is_scalar() || n.quoted) {
+    if (n.is_scalar() && report_bad_number(n, path)) return false;
+    if (!n.is_scalar() || n.quoted || !parse_double(n.scalar, out)) {
       error(n.where, path, fmt::format("expected a number, got {}", load::describe(n)));
-      return false;
-    }
-    if (!parse_double(n.scalar, out)) {
-      const std::string& t = n.scalar;
-      if (t == ".nan" || t == ".NaN" || t == "nan" || t == ".inf" || t == "-.inf" || t == "inf")
-        error(n.where, path, fmt::format("expected a finite number, got '{}'", t));
-      else
-        error(n.where, path, fmt::format("expected a number, got {}", load::describe(n)));
-      return false;
-    }
-    if (!std::isfinite(out)) {
-      error(n.where, path, fmt::format("expected a finite number, got '{}'", n.scalar));
       return false;
     }
     return true;
@@ -184,7 +221,7 @@ class Reader {
     const char* e = b + n->scalar.size();
     auto [ptr, ec] = std::from_chars(b, e, v);
     if (ec == std::errc::result_out_of_range) {
-      error(n->where, p, fmt::format("expected a whole number in [{}, {}], got '{}' (too large)",
+      error(n->where, p, fmt::format("expected a whole number in [{}, {}], got '{}' (out of range)",
                                      lo, hi, n->scalar));
       return false;
     }
@@ -315,20 +352,13 @@ class Reader {
   }
 
   ValueRef value_of(const DocNode& n, const std::string& p) {
-    if (n.is_scalar() && !n.quoted) {
-      double v = 0;
-      if (parse_double(n.scalar, v)) {
-        if (!std::isfinite(v)) {
-          error(n.where, p, fmt::format("expected a finite number, got '{}'", n.scalar));
-          return {};
-        }
-        return add_constant(v, n.where, p, false);
-      }
-    }
     if (n.is_scalar()) {
+      if (report_bad_number(n, p)) return {};
+      double v = 0;
+      if (parse_double(n.scalar, v)) return add_constant(v, n.where, p, false);
       const std::string& t = n.scalar;
-      if (t == ".nan" || t == ".NaN" || t == ".inf" || t == "-.inf" || t == ".Inf") {
-        error(n.where, p, fmt::format("expected a finite number, got '{}'", t));
+      if (t.empty()) {
+        error(n.where, p, "expected a number or a parameter name, got an empty text");
         return {};
       }
       if (!check_name(t, n.where, p)) return {};
@@ -505,6 +535,8 @@ class Reader {
     }
     a.min_rung = read_string(n, "min_rung", path, false);
     a.max_rung = read_string(n, "max_rung", path, false);
+    a.min_rung_where = where_of(n, "min_rung");
+    a.max_rung_where = where_of(n, "max_rung");
     a.requires_ = read_conditions(n, "requires", path);
     a.cost = read_value(n, "cost", path, false, 0.0);
     a.gain = read_value(n, "gain", path, false, 0.0);
@@ -657,6 +689,7 @@ void Reader::read(const DocNode& root) {
   } else if (expect_map(*l, "ladder", "a mapping {rungs: [...], start: name}")) {
     check_keys(*l, "ladder", {"rungs", "start"});
     s_.start_rung = read_string(*l, "start", "ladder", false);
+    s_.start_rung_where = where_of(*l, "start");
     const DocNode* rungs = l->find("rungs");
     if (!rungs) {
       error(l->where, "ladder.rungs", "missing required key (expected a list of rungs)");
@@ -715,12 +748,14 @@ void Reader::read(const DocNode& root) {
                          continue;
                        }
                        es.actions.push_back(item.scalar);
+                       es.action_where.push_back(item.where);
                      }
                    }
                    if (n.find("rung")) {
                      ++kinds;
                      es.kind = EndState::Kind::rung;
                      es.rung = read_string(n, "rung", p, true);
+                     es.rung_where = where_of(n, "rung");
                    }
                    if (n.find("state")) {
                      ++kinds;
@@ -793,8 +828,11 @@ void Reader::read(const DocNode& root) {
                      error(n.find("probability")->where, join_path(p, "probability"),
                            "'probability' is for bernoulli events; a poisson event has 'rate'");
                    ev.per_var = read_string(n, "per", p, false);
+                   ev.per_where = where_of(n, "per");
                    ev.min_rung = read_string(n, "min_rung", p, false);
                    ev.max_rung = read_string(n, "max_rung", p, false);
+                   ev.min_rung_where = where_of(n, "min_rung");
+                   ev.max_rung_where = where_of(n, "max_rung");
                    ev.requires_ = read_conditions(n, "requires", p);
                    ev.effects = read_effects(n, p);
                    ev.move = read_move(n, p);
@@ -889,7 +927,7 @@ Scenario read_scenario(const load::DocNode& doc, std::vector<std::string> files,
                        DiagnosticSink& sink) {
   Scenario s;
   s.files = std::move(files);
-  if (!sink.empty()) sink.throw_if_any();
+  if (!sink.empty() && !doc.is_map()) sink.throw_if_any();
   Reader r(s, sink);
   r.read(doc);
   sink.throw_if_any();

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 namespace geosim::load {
@@ -96,8 +97,12 @@ std::size_t find_deep_flow_nesting(const std::string& text, int max_depth) {
       if (c == quote) quote = 0;
       continue;
     }
-    if (c == '#') comment = true;
-    else if (c == '"' || c == '\'') quote = c;
+    // A quote opens a quoted scalar only at the start of a token (so "it's" is plain text).
+    const char before = i == 0 ? '\n' : text[i - 1];
+    const bool token_start = before == '\n' || before == ' ' || before == '\t' || before == '[' ||
+                             before == '{' || before == ',' || before == ':' || before == '-';
+    if (c == '#' && (before == ' ' || before == '\t' || before == '\n')) comment = true;
+    else if ((c == '"' || c == '\'') && token_start) quote = c;
     else if (c == '[' || c == '{') {
       if (++depth > max_depth) return i;
     } else if ((c == ']' || c == '}') && depth > 0) {
@@ -118,7 +123,7 @@ struct Converter {
     return Location{file, m.line >= 0 ? m.line + 1 : 0, m.column >= 0 ? m.column + 1 : 0};
   }
 
-  DocNode convert(const YAML::Node& y, int depth) {
+  DocNode convert(const YAML::Node& y, int depth, const std::string& path) {
     DocNode out;
     if (aborted) return out;
     if (++nodes > limits.max_nodes) {
@@ -147,7 +152,7 @@ struct Converter {
       case YAML::NodeType::Sequence:
         out.kind = DocNode::Kind::sequence;
         for (const auto& item : y) {
-          out.seq.push_back(convert(item, depth + 1));
+          out.seq.push_back(convert(item, depth + 1, fmt::format("{}[{}]", path, out.seq.size())));
           if (aborted) break;
         }
         break;
@@ -162,12 +167,13 @@ struct Converter {
             continue;
           }
           e.key = kv.first.Scalar();
+          const std::string key_path = path.empty() ? e.key : path + "." + e.key;
           if (!seen.insert(e.key).second) {
-            sink.error(e.key_where, e.key,
+            sink.error(e.key_where, key_path,
                        "duplicate key: this key appears earlier in the same mapping");
             continue;
           }
-          e.value = convert(kv.second, depth + 1);
+          e.value = convert(kv.second, depth + 1, key_path);
           out.map.push_back(std::move(e));
           if (aborted) break;
         }
@@ -206,6 +212,11 @@ DocNode parse_yaml(const std::string& text, const std::string& file, DiagnosticS
   YAML::Node root;
   try {
     root = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    sink.error(Location{file, e.mark.line >= 0 ? e.mark.line + 1 : 0,
+                        e.mark.column >= 0 ? e.mark.column + 1 : 0},
+               "", fmt::format("nesting deeper than {} levels", limits.max_depth));
+    return {};
   } catch (const YAML::Exception& e) {
     Location where{file, e.mark.line >= 0 ? e.mark.line + 1 : 0,
                    e.mark.column >= 0 ? e.mark.column + 1 : 0};
@@ -214,7 +225,8 @@ DocNode parse_yaml(const std::string& text, const std::string& file, DiagnosticS
   }
   Converter c{file, sink, limits};
   try {
-    DocNode out = c.convert(root, 0);
+    DocNode out = c.convert(root, 0, "");
+    if (c.aborted) return {};  // a limit was hit: what was read is not worth reading further
     if (out.where.line == 0) out.where = Location{file, 1, 1};
     return out;
   } catch (const YAML::Exception& e) {
@@ -225,7 +237,7 @@ DocNode parse_yaml(const std::string& text, const std::string& file, DiagnosticS
 
 DocNode parse_yaml_file(const std::filesystem::path& path, DiagnosticSink& sink,
                         const ParseLimits& limits) {
-  const std::string name = path.string();
+  const std::string name = path.lexically_normal().string();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     sink.error(Location{name, 0, 0}, "", "no such file");

@@ -120,6 +120,7 @@ struct Action {
   std::string description;
   EscalationClass escalation_class = EscalationClass::status_quo;
   std::string min_rung, max_rung;  // availability on the ladder (inclusive); empty: no bound
+  Location min_rung_where, max_rung_where;
   std::vector<Condition> requires_;
   ValueRef cost;  // utility units, divided by the actor's capacity
   ValueRef gain;  // intrinsic utility of doing it
@@ -178,7 +179,9 @@ struct Event {
   Kind kind = Kind::bernoulli;
   ValueRef rate;        // poisson: mean count per tick; bernoulli: probability per tick; flow: unused
   std::string per_var;  // poisson: the rate is multiplied by this variable (e.g. troops deployed)
+  Location per_where;
   std::string min_rung, max_rung;
+  Location min_rung_where, max_rung_where;
   std::vector<Condition> requires_;
   std::vector<Effect> effects;  // poisson: `add` values are multiplied by the count drawn
   RungMove move;
@@ -193,7 +196,9 @@ struct EndState {
   std::string description;
   Kind kind = Kind::any_chosen;
   std::vector<std::string> actions;  // `owner.action` names, for all_chosen / any_chosen
+  std::vector<Location> action_where;
   std::string rung;                  // for Kind::rung: reaching it ends the run
+  Location rung_where;
   std::vector<Condition> conditions;  // for Kind::state: all must hold
   ValueRef probability;              // chance the end state takes hold when its trigger fires
   Location where;
@@ -224,6 +229,7 @@ struct Scenario {
   std::vector<StateVar> state;
   std::vector<Rung> rungs;  // lowest first
   std::string start_rung;
+  Location start_rung_where;
   std::vector<EndState> end_states;
   std::vector<Actor> actors;
   std::vector<MatrixEntry> relations;
