@@ -9,13 +9,13 @@ Accumulator::Accumulator(const Model& m)
       highest_rung_count(static_cast<std::size_t>(m.n_rungs), 0),
       first_arrival(static_cast<std::size_t>(m.n_rungs), IntHistogram(m.horizon + 1)),
       end_tick(static_cast<std::size_t>(m.n_end_states() + 1), IntHistogram(m.horizon + 1)),
-      ind_moments(static_cast<std::size_t>(m.n_indicators()) *
-                  static_cast<std::size_t>(m.horizon + 1)),
       ind_sketch(static_cast<std::size_t>(m.n_indicators()) *
                  static_cast<std::size_t>(m.horizon + 1)),
+      ind_moments(static_cast<std::size_t>(m.n_indicators()) *
+                  static_cast<std::size_t>(m.horizon + 1)),
       horizon(m.horizon) {}
 
-void Accumulator::add(const RunResult& r) {
+void Accumulator::add_counts(const RunResult& r) {
   ++runs;
   decisions += static_cast<std::uint64_t>(r.decisions);
   const std::size_t end = r.end_state < 0 ? end_state_count.size() - 1
@@ -25,13 +25,14 @@ void Accumulator::add(const RunResult& r) {
   ++highest_rung_count[static_cast<std::size_t>(r.highest_rung)];
   for (std::size_t k = 0; k < first_arrival.size(); ++k)
     if (r.first_arrival[k] >= 0) first_arrival[k].add(r.first_arrival[k]);
-  for (std::size_t i = 0; i < ind_moments.size(); ++i) {
-    ind_moments[i].add(r.indicators[i]);
-    ind_sketch[i].add(r.indicators[i]);
-  }
+  for (std::size_t i = 0; i < ind_sketch.size(); ++i) ind_sketch[i].add(r.indicators[i]);
 }
 
-void Accumulator::merge(const Accumulator& o) {
+void Accumulator::add_moments(const RunResult& r) {
+  for (std::size_t i = 0; i < ind_moments.size(); ++i) ind_moments[i].add(r.indicators[i]);
+}
+
+void Accumulator::merge_counts(const Accumulator& o) {
   runs += o.runs;
   decisions += o.decisions;
   for (std::size_t i = 0; i < end_state_count.size(); ++i) {
@@ -42,10 +43,15 @@ void Accumulator::merge(const Accumulator& o) {
     highest_rung_count[i] += o.highest_rung_count[i];
     first_arrival[i].merge(o.first_arrival[i]);
   }
-  for (std::size_t i = 0; i < ind_moments.size(); ++i) {
-    ind_moments[i].merge(o.ind_moments[i]);
-    ind_sketch[i].merge(o.ind_sketch[i]);
-  }
+  for (std::size_t i = 0; i < ind_sketch.size(); ++i) ind_sketch[i].merge(o.ind_sketch[i]);
+}
+
+void Accumulator::merge_moments(const Accumulator& o) {
+  for (std::size_t i = 0; i < ind_moments.size(); ++i) ind_moments[i].merge(o.ind_moments[i]);
+}
+
+void Accumulator::clear_moments() {
+  for (auto& w : ind_moments) w = Welford{};
 }
 
 void Accumulator::clear() {
@@ -55,8 +61,8 @@ void Accumulator::clear() {
   for (auto& c : highest_rung_count) c = 0;
   for (auto& h : first_arrival) h = IntHistogram(horizon + 1);
   for (auto& h : end_tick) h = IntHistogram(horizon + 1);
-  for (auto& w : ind_moments) w = Welford{};
   for (auto& s : ind_sketch) s.clear();
+  clear_moments();
 }
 
 namespace {

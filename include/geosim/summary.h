@@ -20,12 +20,29 @@ namespace geosim {
 
 // Everything the reduction keeps about a set of runs. Memory is fixed by the model's shape (and
 // the spread of indicator values), not by the number of runs.
+//
+// It has two parts. The counts (outcomes, histograms, quantile sketches) are integers, so they
+// can be added up in any order with the same result: each thread keeps its own. The moments
+// (indicator means and variances) are floating-point sums, so they are reduced per block in
+// run-index order and merged strictly in block order.
 class Accumulator {
  public:
   explicit Accumulator(const Model& m);
-  void add(const RunResult& r);
-  void merge(const Accumulator& o);  // call in block order
+  void add(const RunResult& r) {
+    add_counts(r);
+    add_moments(r);
+  }
+  void merge(const Accumulator& o) {  // call in block order
+    merge_counts(o);
+    merge_moments(o);
+  }
   void clear();
+
+  void add_counts(const RunResult& r);    // order-free part
+  void merge_counts(const Accumulator& o);
+  void add_moments(const RunResult& r);   // order-sensitive part
+  void merge_moments(const Accumulator& o);
+  void clear_moments();
 
   std::uint64_t runs = 0;
   std::uint64_t decisions = 0;
@@ -33,8 +50,8 @@ class Accumulator {
   std::vector<std::uint64_t> highest_rung_count;
   std::vector<IntHistogram> first_arrival;  // per rung, ticks 0..horizon
   std::vector<IntHistogram> end_tick;       // per end state (incl. still going)
-  std::vector<Welford> ind_moments;         // [indicator][tick]
   std::vector<QuantileSketch> ind_sketch;   // [indicator][tick]
+  std::vector<Welford> ind_moments;         // [indicator][tick]
   std::int32_t horizon;
 };
 

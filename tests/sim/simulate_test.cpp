@@ -428,20 +428,22 @@ events:
 // Rungs r0..r4, start r2. Actions and events are scripted by a clock (a flow declared first):
 // the decisions of tick t see clock = t - 1; events after the clock see clock = t. Scripted
 // actions have gain 10 against idle's 0 at lambda 1000, so they are always chosen when available.
-//   tick 1: u +1, d -1          -> escalation wins:                 r2 -> r3
-//   tick 2: d -1                -> nobody pushes up:                r3 -> r2
-//   tick 3: nothing                                                 r2
-//   tick 4: u +3, d -1          -> clamped to the top:              r2 -> r4
-//   tick 5: d -3                                                    r4 -> r1
-//   tick 6: d -3                -> clamped to the bottom:           r1 -> r0
-//   tick 7: u +1, event +2      -> the largest push, not the sum:   r0 -> r2
-//   tick 8: event to_rung r3    -> raised to at least r3:           r2 -> r3
-//   tick 9: event to_rung r1    -> never lowers:                    r3
+//   tick 1:  u +1, d -1         -> escalation wins:                    r2 -> r3
+//   tick 2:  d -1               -> nobody pushes up:                   r3 -> r2
+//   tick 3:  nothing                                                   r2
+//   tick 4:  u +3, d -1         -> clamped to the top:                 r2 -> r4
+//   tick 5:  d -3                                                      r4 -> r1
+//   tick 6:  d -3               -> clamped to the bottom:              r1 -> r0
+//   tick 7:  u +1, d +2         -> the largest push, not the sum (r3): r0 -> r2
+//   tick 8:  u +1, event +1     -> actions and events alike, no sum:   r2 -> r3
+//   tick 9:  d -1                                                      r3 -> r2
+//   tick 10: event to_rung r3   -> raised to at least r3:              r2 -> r3
+//   tick 11: event to_rung r1   -> to_rung never lowers:               r3
 // ---------------------------------------------------------------------------------------------
 constexpr const char* kLadder = R"(
 geosim: 1
 name: ladder
-time: {horizon: 9}
+time: {horizon: 11}
 state:
   clock: {initial: 0}
 ladder:
@@ -455,6 +457,7 @@ actors:
       up_t1: {class: posturing, step: 1, gain: 10, requires: [{var: clock, eq: 0}]}
       up_t4: {class: posturing, step: 3, gain: 10, requires: [{var: clock, eq: 3}]}
       up_t7: {class: posturing, step: 1, gain: 10, requires: [{var: clock, eq: 6}]}
+      up_t8: {class: posturing, step: 1, gain: 10, requires: [{var: clock, eq: 7}]}
   d:
     rationality: 1000
     actions:
@@ -464,41 +467,43 @@ actors:
       down_t4: {class: de_escalation, step: -1, gain: 10, requires: [{var: clock, eq: 3}]}
       down_t5: {class: de_escalation, step: -3, gain: 10, requires: [{var: clock, eq: 4}]}
       down_t6: {class: de_escalation, step: -3, gain: 10, requires: [{var: clock, eq: 5}]}
+      up_t7: {class: posturing, step: 2, gain: 10, requires: [{var: clock, eq: 6}]}
+      down_t9: {class: de_escalation, step: -1, gain: 10, requires: [{var: clock, eq: 8}]}
 events:
   clock_tick: {kind: flow, effects: [{var: clock, add: 1}]}
-  surge: {kind: flow, step: 2, requires: [{var: clock, eq: 7}]}
-  jump: {kind: flow, to_rung: r3, requires: [{var: clock, eq: 8}]}
-  floor: {kind: flow, to_rung: r1, requires: [{var: clock, eq: 9}]}
+  surge: {kind: flow, step: 1, requires: [{var: clock, eq: 8}]}
+  jump: {kind: flow, to_rung: r3, requires: [{var: clock, eq: 10}]}
+  floor: {kind: flow, to_rung: r1, requires: [{var: clock, eq: 11}]}
 )";
 
 TEST(Simulate, LadderEscalationWinsComesDownOnlyWhenNobodyPushesUpAndIsClamped) {
   const Model m = compile_text(kLadder, "ladder.yaml");
   const OneRun o = run_once(m);
   // Rung after each tick, from the trace's rung changes.
-  std::vector<int> rung(10, -1);
+  std::vector<int> rung;
   int cur = 2;
   std::size_t next = 0;
-  for (int t = 0; t <= 9; ++t) {
+  for (int t = 0; t <= m.horizon; ++t) {
     while (next < o.trace.rung_changes.size() && o.trace.rung_changes[next].tick == t) {
       EXPECT_EQ(o.trace.rung_changes[next].from, cur) << "tick " << t;
       cur = o.trace.rung_changes[next].to;
       ++next;
     }
-    rung[static_cast<std::size_t>(t)] = cur;
+    rung.push_back(cur);
   }
   EXPECT_EQ(next, o.trace.rung_changes.size());
-  EXPECT_EQ(rung, (std::vector<int>{2, 3, 2, 2, 4, 1, 0, 2, 3, 3}));
-  EXPECT_EQ(o.trace.rung_changes.size(), 7u);  // tick 3 and tick 9 change nothing
+  EXPECT_EQ(rung, (std::vector<int>{2, 3, 2, 2, 4, 1, 0, 2, 3, 2, 3, 3}));
+  EXPECT_EQ(o.trace.rung_changes.size(), 9u);  // ticks 3 and 11 change nothing
   EXPECT_EQ(o.result.highest_rung, 4);
   // First arrival: r0..r2 at tick 0 (the start rung and those below it), r3 at tick 1, r4 at 4;
-  // coming back to r3 at tick 8 does not move its first arrival.
+  // coming back to r3 later does not move its first arrival.
   EXPECT_EQ(o.result.first_arrival, (std::vector<std::int32_t>{0, 0, 0, 1, 4}));
   // Every scripted action was chosen when scheduled (sanity check of the script itself).
   int scripted = 0;
   for (const auto& d : o.trace.decisions)
     if (m.names.actions[static_cast<std::size_t>(d.action)].find(".idle") == std::string::npos)
       ++scripted;
-  EXPECT_EQ(scripted, 8);
+  EXPECT_EQ(scripted, 11);
 }
 
 // First arrival of rungs jumped over is the tick of the jump; rungs never reached stay -1.
