@@ -77,21 +77,51 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
+namespace {
+
+// Levenshtein distance, or `limit + 1` as soon as it is known to exceed `limit`.
+std::size_t bounded_edit_distance(std::string_view a, std::string_view b, std::size_t limit) {
+  const std::size_t diff = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
+  if (diff > limit) return limit + 1;
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    std::size_t row_min = cur[0];
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+      row_min = std::min(row_min, cur[j]);
+    }
+    if (row_min > limit) return limit + 1;  // every later row is at least as large
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+}  // namespace
+
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates) {
+  // A plausible typo: at most a third of the longer name (but 2 is always allowed), and fewer
+  // edits than the shorter name is long (so the two share at least one character). An exact
+  // match is not a typo: callers ask only about names that were not found.
   std::string best;
   std::size_t best_d = static_cast<std::size_t>(-1);
+  std::size_t compared = 0;
   for (const auto& c : candidates) {
-    const std::size_t d = edit_distance(word, c);
-    if (d < best_d) {
+    const std::size_t longest = std::max(word.size(), c.size());
+    const std::size_t shortest = std::min(word.size(), c.size());
+    if (shortest == 0) continue;
+    std::size_t limit = std::min(std::max<std::size_t>(2, longest / 3), shortest - 1);
+    if (best_d != static_cast<std::size_t>(-1)) limit = std::min(limit, best_d - 1);  // must beat it
+    if (++compared > kMaxHintCandidates) break;
+    if (c == word) return {};
+    const std::size_t d = bounded_edit_distance(word, c, limit);
+    if (d <= limit && d > 0) {
       best_d = d;
       best = c;
     }
   }
-  // A plausible typo: at most a third of the longer name, and at least one character in common.
-  const std::size_t longest = std::max(word.size(), best.size());
-  if (best.empty() || best_d == 0 || best_d > std::max<std::size_t>(2, longest / 3) ||
-      best_d >= std::min(word.size(), best.size()))
-    return {};
   return best;
 }
 

@@ -13,9 +13,21 @@ Accumulator::Accumulator(const Model& m)
                  static_cast<std::size_t>(m.horizon + 1)),
       ind_moments(static_cast<std::size_t>(m.n_indicators()) *
                   static_cast<std::size_t>(m.horizon + 1)),
+      ind_sums(ind_moments.size()),
       horizon(m.horizon) {}
 
+Welford Accumulator::moments(std::size_t i) const {
+  Welford w = ind_moments[i];
+  w.merge(ind_sums[i].to_welford());
+  return w;
+}
+
 void Accumulator::add_counts(const RunResult& r) {
+  add_outcomes(r);
+  for (std::size_t i = 0; i < ind_sketch.size(); ++i) ind_sketch[i].add(r.indicators[i]);
+}
+
+void Accumulator::add_outcomes(const RunResult& r) {
   ++runs;
   decisions += static_cast<std::uint64_t>(r.decisions);
   const std::size_t end = r.end_state < 0 ? end_state_count.size() - 1
@@ -25,11 +37,10 @@ void Accumulator::add_counts(const RunResult& r) {
   ++highest_rung_count[static_cast<std::size_t>(r.highest_rung)];
   for (std::size_t k = 0; k < first_arrival.size(); ++k)
     if (r.first_arrival[k] >= 0) first_arrival[k].add(r.first_arrival[k]);
-  for (std::size_t i = 0; i < ind_sketch.size(); ++i) ind_sketch[i].add(r.indicators[i]);
 }
 
 void Accumulator::add_moments(const RunResult& r) {
-  for (std::size_t i = 0; i < ind_moments.size(); ++i) ind_moments[i].add(r.indicators[i]);
+  for (std::size_t i = 0; i < ind_sums.size(); ++i) ind_sums[i].add(r.indicators[i]);
 }
 
 void Accumulator::merge_counts(const Accumulator& o) {
@@ -47,11 +58,15 @@ void Accumulator::merge_counts(const Accumulator& o) {
 }
 
 void Accumulator::merge_moments(const Accumulator& o) {
-  for (std::size_t i = 0; i < ind_moments.size(); ++i) ind_moments[i].merge(o.ind_moments[i]);
+  for (std::size_t i = 0; i < ind_moments.size(); ++i) {
+    ind_moments[i].merge(o.ind_moments[i]);
+    ind_moments[i].merge(o.ind_sums[i].to_welford());
+  }
 }
 
 void Accumulator::clear_moments() {
   for (auto& w : ind_moments) w = Welford{};
+  for (auto& w : ind_sums) w = ShiftedSums{};
 }
 
 void Accumulator::clear() {
@@ -122,7 +137,7 @@ Summary summarize(const Model& m, const Accumulator& acc, std::uint64_t master_s
     is.unit = m.names.indicator_units[static_cast<std::size_t>(i)];
     for (std::size_t t = 0; t < stride; ++t) {
       const std::size_t idx = static_cast<std::size_t>(i) * stride + t;
-      const Welford& w = acc.ind_moments[idx];
+      const Welford w = acc.moments(idx);
       const QuantileSketch& q = acc.ind_sketch[idx];
       is.by_tick.push_back(IndicatorTick{w.mean, std::sqrt(w.variance()), q.quantile(0.05),
                                          q.quantile(0.5), q.quantile(0.95)});

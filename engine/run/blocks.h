@@ -25,7 +25,8 @@ struct BlockPlan {
 };
 
 // Acc needs merge(const Acc&) and clear(). `make_acc()` builds an empty one; `make_worker()` builds
-// a per-thread callable `worker(run_index, Acc&)` that simulates one run and adds it.
+// a per-thread callable `worker(first_run, end_run, Acc&)` that simulates runs [first, end) of one
+// block and adds them to the block's accumulator in run-index order.
 template <class Acc, class MakeAcc, class MakeWorker>
 void run_blocks(const BlockPlan& plan, Acc& total, MakeAcc make_acc, MakeWorker make_worker) {
   const std::uint64_t block = std::max<std::uint64_t>(1, plan.block_size);
@@ -59,7 +60,7 @@ void run_blocks(const BlockPlan& plan, Acc& total, MakeAcc make_acc, MakeWorker 
       if (!acc) acc = std::make_unique<Acc>(make_acc());
       const std::uint64_t begin = plan.first_run + b * block;
       const std::uint64_t end = std::min(plan.first_run + plan.runs, begin + block);
-      for (std::uint64_t run = begin; run < end; ++run) simulate(run, *acc);
+      simulate(begin, end, *acc);
       {
         std::lock_guard lock(mutex);
         pending.emplace(b, std::move(acc));

@@ -151,7 +151,9 @@ Comparison compare_scenarios(const Model& a, const Model& b, const MonteCarloOpt
       plan, total, [&] { return PairedAccumulator(map); },
       [&] {
         return [&, wa = Workspace(a), wb = Workspace(b), ra = RunResult::for_model(a),
-                rb = RunResult::for_model(b)](std::uint64_t run, PairedAccumulator& acc) mutable {
+                rb = RunResult::for_model(b)](std::uint64_t begin, std::uint64_t end,
+                                              PairedAccumulator& acc) mutable {
+         for (std::uint64_t run = begin; run < end; ++run) {
           simulate_run(a, options.master_seed, run, wa, ra);
           simulate_run(b, options.master_seed, run, wb, rb);
           for (std::size_t k = 0; k < map.name.size(); ++k) {
@@ -167,6 +169,7 @@ Comparison compare_scenarios(const Model& a, const Model& b, const MonteCarloOpt
             acc.in_a[i].add(xa);
             acc.in_b[i].add(xb);
           }
+         }
         };
       });
 

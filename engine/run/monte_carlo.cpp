@@ -9,13 +9,15 @@ namespace geosim {
 
 namespace {
 
-// The order-sensitive part of a block: indicator moments, reduced in run-index order.
+// The order-sensitive part: indicator moments. A block sums its runs' values in run-index order
+// (ShiftedSums); blocks are folded into the total's Welford moments in block order.
 struct BlockMoments {
-  std::vector<Welford> moments;
+  std::vector<ShiftedSums> sums;     // a block's
+  std::vector<Welford> moments;      // the total's (empty in a block)
   void merge(const BlockMoments& o) {
-    for (std::size_t i = 0; i < moments.size(); ++i) moments[i].merge(o.moments[i]);
+    for (std::size_t i = 0; i < moments.size(); ++i) moments[i].merge(o.sums[i].to_welford());
   }
-  void clear() { std::fill(moments.begin(), moments.end(), Welford{}); }
+  void clear() { std::fill(sums.begin(), sums.end(), ShiftedSums{}); }
 };
 
 }  // namespace
@@ -27,25 +29,43 @@ Accumulator run_monte_carlo(const Model& model, const MonteCarloOptions& options
   // total); the moments go through ordered blocks.
   std::mutex mutex;
   std::list<Accumulator> per_thread;
-  BlockMoments moments{std::vector<Welford>(n_moments)};
+  BlockMoments moments{{}, std::vector<Welford>(n_moments)};
 
   detail::BlockPlan plan{options.first_run, options.runs,
                          static_cast<std::uint64_t>(std::max<std::int32_t>(1, options.block_size)),
                          options.threads, options.progress};
   detail::run_blocks(
-      plan, moments, [&] { return BlockMoments{std::vector<Welford>(n_moments)}; },
+      plan, moments, [&] { return BlockMoments{std::vector<ShiftedSums>(n_moments), {}}; },
       [&] {
         Accumulator* counts;
         {
           std::lock_guard lock(mutex);
           counts = &per_thread.emplace_back(model);
         }
-        return [&model, &options, counts, ws = Workspace(model),
-                result = RunResult::for_model(model)](std::uint64_t run, BlockMoments& block) mutable {
-          simulate_run(model, options.master_seed, run, ws, result);
-          counts->add_counts(result);
-          for (std::size_t i = 0; i < block.moments.size(); ++i)
-            block.moments[i].add(result.indicators[i]);
+        // Runs are simulated in batches of kBatch and reduced indicator by indicator, so each
+        // sketch and moment is touched once per batch instead of once per run (the reduction is
+        // memory-bound). Within a block the values still reach each moment in run-index order.
+        static constexpr std::uint64_t kBatch = 16;
+        std::vector<RunResult> batch(kBatch, RunResult::for_model(model));
+        return [&model, &options, counts, ws = Workspace(model), batch = std::move(batch)](
+                   std::uint64_t begin, std::uint64_t end, BlockMoments& block) mutable {
+          for (std::uint64_t first = begin; first < end; first += kBatch) {
+            const std::size_t n = static_cast<std::size_t>(std::min(kBatch, end - first));
+            for (std::size_t r = 0; r < n; ++r) {
+              simulate_run(model, options.master_seed, first + r, ws, batch[r]);
+              counts->add_outcomes(batch[r]);
+            }
+            const std::size_t n_values = block.sums.size();
+            for (std::size_t i = 0; i < n_values; ++i) {
+              QuantileSketch& sketch = counts->ind_sketch[i];
+              ShiftedSums& moment = block.sums[i];
+              for (std::size_t r = 0; r < n; ++r) {
+                const double x = batch[r].indicators[i];
+                sketch.add(x);
+                moment.add(x);
+              }
+            }
+          }
         };
       });
 

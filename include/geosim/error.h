@@ -51,6 +51,9 @@ class DiagnosticSink {
   void error(const Location& where, std::string key_path, std::string message,
              std::string hint = {});
   [[nodiscard]] bool empty() const { return count_ == 0; }
+  // True once `cap` diagnostics are recorded: further ones are only counted, so callers skip
+  // work that only improves a message (such as a "did you mean" search).
+  [[nodiscard]] bool full() const { return list_.size() >= cap_; }
   [[nodiscard]] std::size_t count() const { return count_; }
   [[nodiscard]] const std::vector<Diagnostic>& diagnostics() const { return list_; }
   // Throws InputError with everything collected, if anything was.
@@ -66,6 +69,9 @@ class DiagnosticSink {
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // The closest of `candidates` to `word`, or "" if none is close enough to be a plausible typo.
+// The work is bounded: candidates whose length alone rules them out are skipped, each distance
+// stops once it exceeds what could still be accepted, and at most kMaxHintCandidates are compared.
+inline constexpr std::size_t kMaxHintCandidates = 10000;
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
 // "did you mean 'x'?" or "" when there is no close candidate.

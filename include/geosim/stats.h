@@ -37,6 +37,33 @@ struct Welford {
   }
 };
 
+// Sums of deviations from a shift (the first value seen): the cheap way to accumulate one block's
+// moments (no division per value, so no long dependency chain), folded into a Welford at the end
+// of the block. Exact enough when the values of one block share a scale, as one indicator at one
+// tick across runs does: the shift removes the mean's magnitude before squaring.
+struct ShiftedSums {
+  std::uint64_t n = 0;
+  double shift = 0.0, s1 = 0.0, s2 = 0.0;
+  void add(double x) {
+    if (n == 0) shift = x;
+    const double d = x - shift;
+    s1 += d;
+    s2 += d * d;
+    ++n;
+  }
+  // The same statistics as a Welford fed the same values (up to rounding).
+  [[nodiscard]] Welford to_welford() const {
+    Welford w;
+    if (n == 0) return w;
+    const double nd = static_cast<double>(n);
+    w.n = n;
+    w.mean = shift + s1 / nd;
+    w.m2 = s2 - s1 * (s1 / nd);
+    if (w.m2 < 0.0) w.m2 = 0.0;
+    return w;
+  }
+};
+
 // A relative-error quantile sketch in the manner of DDSketch (Masson, Rim and Lee 2019): values
 // fall in logarithmic buckets of ratio gamma = (1 + alpha) / (1 - alpha), so any quantile is
 // returned within relative error alpha of a value of that rank. Zero (|x| < min_positive) is

@@ -24,7 +24,8 @@ namespace geosim {
 // It has two parts. The counts (outcomes, histograms, quantile sketches) are integers, so they
 // can be added up in any order with the same result: each thread keeps its own. The moments
 // (indicator means and variances) are floating-point sums, so they are reduced per block in
-// run-index order and merged strictly in block order.
+// run-index order and merged strictly in block order: add() puts a run's values in `ind_sums`
+// (sums of deviations, see ShiftedSums); merge() folds the other's sums into `ind_moments`.
 class Accumulator {
  public:
   explicit Accumulator(const Model& m);
@@ -38,7 +39,8 @@ class Accumulator {
   }
   void clear();
 
-  void add_counts(const RunResult& r);    // order-free part
+  void add_counts(const RunResult& r);    // order-free part: outcomes and sketches
+  void add_outcomes(const RunResult& r);  // order-free part without the sketches
   void merge_counts(const Accumulator& o);
   void add_moments(const RunResult& r);   // order-sensitive part
   void merge_moments(const Accumulator& o);
@@ -51,8 +53,12 @@ class Accumulator {
   std::vector<IntHistogram> first_arrival;  // per rung, ticks 0..horizon
   std::vector<IntHistogram> end_tick;       // per end state (incl. still going)
   std::vector<QuantileSketch> ind_sketch;   // [indicator][tick]
-  std::vector<Welford> ind_moments;         // [indicator][tick]
+  std::vector<Welford> ind_moments;         // [indicator][tick], folded blocks
+  std::vector<ShiftedSums> ind_sums;        // [indicator][tick], this block's runs
   std::int32_t horizon;
+
+  // ind_moments with this accumulator's own pending block folded in.
+  [[nodiscard]] Welford moments(std::size_t i) const;
 };
 
 struct OutcomeProbability {

@@ -147,10 +147,18 @@ TEST(Determinism, RunAloneEqualsTheSameRunInsideABatch) {
   geosim::Accumulator one(m);
   one.add(r);
   expect_same_counts(acc, one);
-  // With one observation the mean is the value itself, bit for bit.
-  ASSERT_EQ(acc.ind_moments.size(), r.indicators.size());
-  for (std::size_t i = 0; i < r.indicators.size(); ++i)
-    EXPECT_EQ(acc.ind_moments[i].mean, r.indicators[i]) << "indicator cell " << i;
+  const auto s_batch = geosim::summarize(m, acc, 9, opt.block_size);
+  EXPECT_EQ(geosim::summary_to_json(s_batch),
+            geosim::summary_to_json(geosim::summarize(m, one, 9, opt.block_size)));
+  // With one run, every indicator mean is that run's value, bit for bit.
+  ASSERT_EQ(s_batch.indicators.size(), static_cast<std::size_t>(m.n_indicators()));
+  for (int i = 0; i < m.n_indicators(); ++i)
+    for (int t = 0; t <= m.horizon; ++t)
+      EXPECT_EQ(s_batch.indicators[static_cast<std::size_t>(i)]
+                    .by_tick[static_cast<std::size_t>(t)]
+                    .mean,
+                r.indicator(m, i, t))
+          << "indicator " << i << " tick " << t;
   // first_run is honoured: run 0 is a different run (its indicators differ), so a batch that
   // ignored first_run would not match.
   auto r0 = RunResult::for_model(m);

@@ -226,7 +226,10 @@ events:
   geosim::Trace trace;
   geosim::simulate_run(m, 3, 0, ws, out, &trace);
   ASSERT_EQ(trace.decisions.size(), 10u);
-  for (const auto& d : trace.decisions) EXPECT_EQ(d.action, d.tick >= 4 ? 1 : 0) << "tick " << d.tick;
+  for (const auto& d : trace.decisions) {
+    EXPECT_EQ(d.action, d.tick >= 4 ? 1 : 0) << "tick " << d.tick;
+    EXPECT_EQ(d.n_available, d.tick >= 4 ? 2 : 1) << "tick " << d.tick;
+  }
 }
 
 // Utility terms that read the state enter U exactly as gain does: `by_state` has gain 0 and a term
