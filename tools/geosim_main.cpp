@@ -2,7 +2,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -168,6 +170,43 @@ int cmd_story(const StoryArgs& a) {
   return 0;
 }
 
+struct ReportArgs {
+  std::string scenario, out = "report.html", seeds = "../shared/seeds";
+  std::uint64_t runs = 20000, seed = 1;
+};
+
+// The report is assembled by tools/report.py (matplotlib for the figures); this command finds
+// the script next to the sources or in the installed share folder and hands over to it.
+int cmd_report(const ReportArgs& a, const char* self) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> candidates = {fs::path(GEOSIM_TOOLS_DIR) / "report.py",
+                                      fs::path(GEOSIM_INSTALL_DATADIR) / "report.py"};
+  fs::path script;
+  for (const auto& c : candidates)
+    if (fs::exists(c)) {
+      script = c;
+      break;
+    }
+  if (script.empty()) {
+    std::cerr << "geosim report: error: cannot find report.py (looked in " << candidates[0]
+              << " and " << candidates[1] << ")\n";
+    return 1;
+  }
+  std::error_code ec;
+  const fs::path me = fs::canonical("/proc/self/exe", ec);
+  const std::string geosim = ec ? std::string(self) : me.string();
+  const std::string runs = std::to_string(a.runs), seed = std::to_string(a.seed);
+  std::vector<std::string> args = {"/usr/bin/python3", script.string(), "--geosim", geosim,
+                                   "--scenario", a.scenario, "--out", a.out, "--runs", runs,
+                                   "--seed", seed, "--seeds", a.seeds};
+  std::vector<char*> argv;
+  for (auto& x : args) argv.push_back(x.data());
+  argv.push_back(nullptr);
+  ::execv(argv[0], argv.data());
+  std::cerr << "geosim report: error: cannot run /usr/bin/python3: " << std::strerror(errno) << '\n';
+  return 1;
+}
+
 int cmd_validate(const std::vector<std::string>& files) {
   int status = 0;
   for (const auto& f : files) {
@@ -259,6 +298,18 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   story_cmd->add_option("--json", story.json, "Also write the full trace as JSON to this file");
 
+  ReportArgs report;
+  auto* report_cmd = app.add_subcommand(
+      "report",
+      "Write one self-contained HTML report: the question, the summary, plots, one story per "
+      "headline outcome and the sources behind the numbers");
+  report_cmd->add_option("scenario", report.scenario, "Scenario file (YAML)")->required();
+  report_cmd->add_option("-o,--out", report.out, "HTML file to write")->capture_default_str();
+  report_cmd->add_option("-n,--runs", report.runs, "Number of runs")->capture_default_str();
+  report_cmd->add_option("-s,--seed", report.seed, "Master seed")->capture_default_str();
+  report_cmd->add_option("--seeds", report.seeds, "Folder holding the source articles")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -270,6 +321,7 @@ int main(int argc, char** argv) {
     if (*validate_cmd) return cmd_validate(validate_files);
     if (*compare_cmd) return cmd_compare(cmp);
     if (*story_cmd) return cmd_story(story);
+    if (*report_cmd) return cmd_report(report, argv[0]);
     if (*sources_cmd) return cmd_sources(source_files, seeds_dir, strict);
   } catch (const geosim::InputError& e) {
     print_diagnostics(e);
