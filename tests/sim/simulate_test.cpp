@@ -506,13 +506,13 @@ TEST(Simulate, LadderEscalationWinsComesDownOnlyWhenNobodyPushesUpAndIsClamped) 
   EXPECT_EQ(scripted, 11);
 }
 
-// OPEN QUESTION (disabled until decided): at the top rung an escalating action's effective step
-// is 0 (the move is clamped to the ladder), so it does not count as pushing up, and a de-escalation
-// chosen in the same tick brings the ladder down although an actor chose to escalate. The rule as
-// stated ("it comes down only when nobody pushes up") says the ladder stays. Enable this test if
-// that reading is adopted (fix in engine/sim/simulate.cpp, step 2: count an action whose declared
-// move is upward as pushing up even when its clamped step is 0).
-TEST(Simulate, DISABLED_LadderAtTheTopStaysWhileSomeoneChoosesToEscalate) {
+// At the top rung an escalating action's effective step is 0 (docs/model.md section 7: "a
+// `step: 1` action taken on the top rung has Delta = 0"), and only effective steps are ladder
+// proposals (section 10, steps 2 and 4). So it does not count as pushing up, and a de-escalation
+// chosen in the same tick brings the ladder down although an actor chose to escalate. This pins the
+// documented rule; if the rule changes to "a chosen upward move holds the ladder even when
+// clamped", this test is the one to flip.
+TEST(Simulate, LadderAtTheTopComesDownWhenTheOnlyPushUpIsClamped) {
   const Model m = compile_text(R"(
 geosim: 1
 name: top
@@ -531,8 +531,11 @@ actors:
       talk: {class: de_escalation, step: -1}
 )", "top.yaml");
   const OneRun o = run_once(m);
-  EXPECT_TRUE(o.trace.rung_changes.empty()) << "the ladder came down to rung "
-                                            << o.trace.rung_changes.front().to;
+  ASSERT_EQ(o.trace.rung_changes.size(), 1u);
+  EXPECT_EQ(o.trace.rung_changes[0].from, 2);
+  EXPECT_EQ(o.trace.rung_changes[0].to, 1);
+  // The clamped escalation still scores its class weight (section 11).
+  EXPECT_EQ(series(m, o.result, "escalation_score.u"), (std::vector<double>{0, 28}));
 }
 
 // First arrival of rungs jumped over is the tick of the jump; rungs never reached stay -1.
