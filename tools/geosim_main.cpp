@@ -20,6 +20,7 @@
 #include "geosim/scenario.h"
 #include "geosim/sources.h"
 #include "geosim/story.h"
+#include "geosim/sweep.h"
 #include "geosim/summary.h"
 
 namespace {
@@ -207,6 +208,47 @@ int cmd_report(const ReportArgs& a, const char* self) {
   return 1;
 }
 
+struct SweepArgs {
+  std::string study, out;
+  int threads = 0;
+};
+
+int cmd_sweep(const SweepArgs& a) {
+  namespace fs = std::filesystem;
+  const auto spec = geosim::study::load_study(a.study);
+  const auto evaluate = geosim::study::scenario_evaluator(spec);
+  const auto design = geosim::study::make_design(spec);
+  const fs::path store = fs::path(a.out) / "study.sqlite";
+  geosim::study::SweepOptions opt;
+  opt.threads = a.threads;
+  Progress progress(design.points());
+  opt.progress = [&](std::size_t done, std::size_t) { progress.update(done); };
+  const auto r = geosim::study::run_sweep(spec, design, evaluate, store, opt);
+  progress.finish();
+  geosim::study::export_store_csv(store, a.out);
+  std::cout << fmt::format(
+      "Study {}: {} design points x {} runs ({} computed now, {} already in the store, {} failed), "
+      "{} runs in all.\nResults: {} (SQLite), {}/results.csv and {}/design.csv. Next: geosim analyze {}\n",
+      spec.name, r.points, spec.runs_per_point, r.computed, r.resumed, r.failed, r.runs, store.string(),
+      a.out, a.out, a.out);
+  return 0;
+}
+
+struct AnalyzeArgs {
+  std::string dir;
+  geosim::study::AnalyzeOptions options;
+};
+
+int cmd_analyze(const AnalyzeArgs& a) {
+  const auto store = std::filesystem::path(a.dir) / "study.sqlite";
+  if (!std::filesystem::exists(store)) {
+    std::cerr << "geosim analyze: error: no results store at " << store << " (run geosim sweep first)\n";
+    return kExitInvalidInput;
+  }
+  std::cout << geosim::study::analyze_store(store, a.options);
+  return 0;
+}
+
 int cmd_validate(const std::vector<std::string>& files) {
   int status = 0;
   for (const auto& f : files) {
@@ -310,6 +352,26 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--seeds", report.seeds, "Folder holding the source articles")
       ->capture_default_str();
 
+  SweepArgs sweep;
+  auto* sweep_cmd = app.add_subcommand(
+      "sweep", "Run a study: every design point of a study file, recorded in a resumable results store");
+  sweep_cmd->add_option("study", sweep.study, "Study file (YAML)")->required();
+  sweep_cmd->add_option("-o,--out", sweep.out, "Folder for study.sqlite, results.csv and design.csv")->required();
+  sweep_cmd->add_option("-t,--threads", sweep.threads, "Worker threads (0: all cores)")
+      ->capture_default_str()->check(CLI::Range(0, 1024));
+
+  AnalyzeArgs analyze;
+  auto* analyze_cmd = app.add_subcommand(
+      "analyze", "Sensitivity indices (Sobol', Morris) and scenario discovery (PRIM) from a finished sweep");
+  analyze_cmd->add_option("dir", analyze.dir, "The --out folder of geosim sweep")->required();
+  analyze_cmd->add_option("--bootstrap", analyze.options.bootstrap, "Bootstrap resamples for intervals")
+      ->capture_default_str();
+  analyze_cmd->add_option("--prim", analyze.options.prim_output, "Output to explain with PRIM boxes");
+  analyze_cmd->add_option("--threshold", analyze.options.prim_threshold,
+                          "PRIM: an output above this is of interest")->capture_default_str();
+  analyze_cmd->add_option("--min-density", analyze.options.prim_min_density,
+                          "PRIM: choose the widest box at least this dense")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -322,6 +384,8 @@ int main(int argc, char** argv) {
     if (*compare_cmd) return cmd_compare(cmp);
     if (*story_cmd) return cmd_story(story);
     if (*report_cmd) return cmd_report(report, argv[0]);
+    if (*sweep_cmd) return cmd_sweep(sweep);
+    if (*analyze_cmd) return cmd_analyze(analyze);
     if (*sources_cmd) return cmd_sources(source_files, seeds_dir, strict);
   } catch (const geosim::InputError& e) {
     print_diagnostics(e);

@@ -1,0 +1,597 @@
+// Sweeps: evaluate every design point, record each as it finishes in a SQLite store (so a killed
+// sweep resumes), export tidy CSV, and analyse a finished store.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "geosim/summary.h"
+#include "geosim/sweep.h"
+
+namespace geosim::study {
+
+// ---------------------------------------------------------------------------------------------
+// Designs and the scenario evaluator
+
+Design make_design(const StudySpec& spec) {
+  switch (spec.design) {
+    case DesignKind::grid:
+      return full_factorial(spec.factors,
+                            std::vector<std::size_t>(spec.factors.size(),
+                                                     static_cast<std::size_t>(spec.levels)));
+    case DesignKind::latin_hypercube: return latin_hypercube(spec.factors, spec.points, spec.seed);
+    case DesignKind::sobol_saltelli: return sobol_saltelli(spec.factors, spec.points, spec.seed);
+    case DesignKind::morris: {
+      MorrisDesignOptions o;
+      o.trajectories = spec.points;
+      o.levels = spec.levels;
+      o.seed = spec.seed;
+      return morris(spec.factors, o);
+    }
+    case DesignKind::user: return read_design_csv(spec.design_csv.string(), spec.factors);
+  }
+  throw std::logic_error("unknown design kind");
+}
+
+namespace {
+
+constexpr double kZ95 = 1.959963984540054;
+
+// The value, standard error and 95% interval of every output, from one point's runs.
+void measure(const StudySpec& spec, const Model& m, const Accumulator& acc, PointResult& out) {
+  const double n = static_cast<double>(acc.runs);
+  out.value.clear();
+  out.se.clear();
+  out.lo.clear();
+  out.hi.clear();
+  auto proportion = [&](std::uint64_t k) {
+    const double p = n > 0 ? static_cast<double>(k) / n : 0.0;
+    const Interval ci = wilson_interval(k, acc.runs);
+    out.value.push_back(p);
+    out.se.push_back(n > 1 ? std::sqrt(p * (1 - p) / (n - 1)) : kNaN);
+    out.lo.push_back(ci.lo);
+    out.hi.push_back(ci.hi);
+  };
+  auto cumulative = [](const IntHistogram& h, int tick) {
+    std::uint64_t k = 0;
+    for (int t = 0; t <= tick && t < static_cast<int>(h.counts().size()); ++t)
+      k += h.counts()[static_cast<std::size_t>(t)];
+    return k;
+  };
+  const std::size_t stride = static_cast<std::size_t>(m.horizon + 1);
+  for (const auto& o : spec.outputs) {
+    const int tick = o.by_tick < 0 ? m.horizon : std::min(o.by_tick, m.horizon);
+    switch (o.kind) {
+      case StudyOutput::Kind::end_state: {
+        std::size_t e = 0;
+        while (e < m.names.end_states.size() && m.names.end_states[e] != o.target) ++e;
+        proportion(cumulative(acc.end_tick[e], tick));  // e == n_end: "ongoing"
+        break;
+      }
+      case StudyOutput::Kind::reached_rung: {
+        std::size_t k = 0;
+        while (m.names.rungs[k] != o.target) ++k;
+        proportion(cumulative(acc.first_arrival[k], tick));
+        break;
+      }
+      case StudyOutput::Kind::indicator_mean:
+      case StudyOutput::Kind::indicator_quantile: {
+        std::size_t i = 0;
+        while (m.names.indicators[i] != o.target) ++i;
+        const std::size_t idx = i * stride + static_cast<std::size_t>(m.horizon);
+        if (o.kind == StudyOutput::Kind::indicator_mean) {
+          const Welford w = acc.moments(idx);
+          const double se = n > 1 ? std::sqrt(w.variance() / n) : kNaN;
+          out.value.push_back(w.mean);
+          out.se.push_back(se);
+          out.lo.push_back(w.mean - kZ95 * se);
+          out.hi.push_back(w.mean + kZ95 * se);
+        } else {
+          // Distribution-free interval of a quantile from the ranks n q -+ z sqrt(n q (1 - q)).
+          const QuantileSketch& s = acc.ind_sketch[idx];
+          const double half = kZ95 * std::sqrt(o.q * (1 - o.q) / std::max(1.0, n));
+          const double lo = s.quantile(std::max(0.0, o.q - half));
+          const double hi = s.quantile(std::min(1.0, o.q + half));
+          out.value.push_back(s.quantile(o.q));
+          out.se.push_back((hi - lo) / (2 * kZ95));
+          out.lo.push_back(lo);
+          out.hi.push_back(hi);
+        }
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Evaluator scenario_evaluator(const StudySpec& spec) {
+  auto base = std::make_shared<const Scenario>(load_scenario(spec.base_scenario));
+  // Every factor names a parameter of the scenario; every output names something in it.
+  DiagnosticSink sink;
+  std::vector<std::size_t> param_index;
+  std::vector<std::string> declared;
+  for (const auto& p : base->parameters)
+    if (p.declared) declared.push_back(p.name);
+  for (std::size_t f = 0; f < spec.parameters.size(); ++f) {
+    std::size_t i = 0;
+    while (i < base->parameters.size() && base->parameters[i].name != spec.parameters[f]) ++i;
+    if (i == base->parameters.size())
+      sink.error(spec.factor_where[f], "factors." + spec.factors[f].name,
+                 fmt::format("expected the name of a parameter of {} (a declared parameter, or "
+                             "the key path of a field holding a number), got '{}'",
+                             base->name, spec.parameters[f]),
+                 did_you_mean(spec.parameters[f], declared));
+    param_index.push_back(i);
+  }
+  const Model probe = compile(*base);
+  for (const auto& o : spec.outputs) {
+    const std::vector<std::string>* names = nullptr;
+    std::vector<std::string> ends = probe.names.end_states;
+    ends.push_back("ongoing");
+    const char* what = "";
+    switch (o.kind) {
+      case StudyOutput::Kind::end_state: names = &ends; what = "an end state"; break;
+      case StudyOutput::Kind::reached_rung: names = &probe.names.rungs; what = "a rung"; break;
+      default: names = &probe.names.indicators; what = "an indicator"; break;
+    }
+    if (std::find(names->begin(), names->end(), o.target) == names->end())
+      sink.error(o.where, "outputs." + o.name,
+                 fmt::format("expected the name of {} of {}, got '{}'", what, base->name, o.target),
+                 did_you_mean(o.target, *names));
+  }
+  sink.throw_if_any();
+
+  return [spec, base, param_index](std::size_t, std::span<const double> x) {
+    PointResult out;
+    Scenario s = *base;
+    for (std::size_t f = 0; f < param_index.size(); ++f) {
+      Parameter& p = s.parameters[param_index[f]];
+      p.dist = Distribution{DistKind::constant, {x[f]}, {}, {}};
+    }
+    Model m;
+    try {
+      m = compile(s);
+    } catch (const InputError& e) {
+      out.ok = false;
+      out.error = e.what();
+      return out;
+    }
+    Accumulator total(m);
+    const std::uint64_t round = spec.runs_per_point;
+    const std::uint64_t limit = spec.adaptive ? spec.max_runs : round;
+    for (std::uint64_t first = 0; first < limit; first += round) {
+      MonteCarloOptions opt;
+      opt.master_seed = spec.seed;
+      opt.first_run = first;
+      opt.runs = std::min(round, limit - first);
+      opt.threads = 1;
+      opt.block_size = spec.block_size;
+      total.merge(run_monte_carlo(m, opt));  // rounds in order: deterministic
+      measure(spec, m, total, out);
+      if (!spec.adaptive) break;
+      // Adaptive replication stops once every probability output is known well enough.
+      bool narrow = true;
+      for (std::size_t k = 0; k < spec.outputs.size(); ++k) {
+        const auto kind = spec.outputs[k].kind;
+        if (kind != StudyOutput::Kind::end_state && kind != StudyOutput::Kind::reached_rung) continue;
+        narrow = narrow && (out.hi[k] - out.lo[k] <= spec.target_width);
+      }
+      if (narrow) break;
+    }
+    out.runs = total.runs;
+    return out;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The store
+
+namespace {
+
+class Db {
+ public:
+  explicit Db(const std::filesystem::path& path) {
+    if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) {
+      const std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      throw std::runtime_error(fmt::format("cannot open the results store '{}': {}", path.string(), msg));
+    }
+    sqlite3_busy_timeout(db_, 5000);
+  }
+  ~Db() { sqlite3_close(db_); }
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  void exec(const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      const std::string msg = err ? err : "?";
+      sqlite3_free(err);
+      throw std::runtime_error(fmt::format("results store: {} (in: {})", msg, sql.substr(0, 80)));
+    }
+  }
+
+  class Stmt {
+   public:
+    Stmt(sqlite3* db, const std::string& sql) : db_(db) {
+      if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr) != SQLITE_OK)
+        throw std::runtime_error(fmt::format("results store: {}", sqlite3_errmsg(db)));
+    }
+    ~Stmt() { sqlite3_finalize(s_); }
+    Stmt(const Stmt&) = delete;
+    Stmt& operator=(const Stmt&) = delete;
+    Stmt& bind(int i, double v) {
+      if (std::isnan(v)) sqlite3_bind_null(s_, i);
+      else sqlite3_bind_double(s_, i, v);
+      return *this;
+    }
+    Stmt& bind(int i, std::int64_t v) {
+      sqlite3_bind_int64(s_, i, v);
+      return *this;
+    }
+    Stmt& bind(int i, const std::string& v) {
+      sqlite3_bind_text(s_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+      return *this;
+    }
+    bool step() {
+      const int rc = sqlite3_step(s_);
+      if (rc == SQLITE_ROW) return true;
+      if (rc != SQLITE_DONE) throw std::runtime_error(fmt::format("results store: {}", sqlite3_errmsg(db_)));
+      return false;
+    }
+    void run() {
+      step();
+      sqlite3_reset(s_);
+      sqlite3_clear_bindings(s_);
+    }
+    double real(int c) { return sqlite3_column_type(s_, c) == SQLITE_NULL ? kNaN : sqlite3_column_double(s_, c); }
+    std::int64_t integer(int c) { return sqlite3_column_int64(s_, c); }
+    std::string text(int c) {
+      const auto* t = sqlite3_column_text(s_, c);
+      return t ? reinterpret_cast<const char*>(t) : "";
+    }
+
+   private:
+    sqlite3* db_;
+    sqlite3_stmt* s_ = nullptr;
+  };
+
+  Stmt prepare(const std::string& sql) { return Stmt(db_, sql); }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+const char* kSchema = R"(
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS factors (factor INTEGER PRIMARY KEY, name TEXT NOT NULL, parameter TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outputs (output INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS design (point INTEGER NOT NULL, factor INTEGER NOT NULL, unit REAL NOT NULL, value REAL NOT NULL, PRIMARY KEY (point, factor));
+CREATE TABLE IF NOT EXISTS status (point INTEGER PRIMARY KEY, state TEXT NOT NULL, runs INTEGER NOT NULL, message TEXT);
+CREATE TABLE IF NOT EXISTS results (point INTEGER NOT NULL, output INTEGER NOT NULL, estimate REAL, se REAL, ci_low REAL, ci_high REAL, PRIMARY KEY (point, output));
+)";
+
+const char* kind_name(StudyOutput::Kind k) {
+  switch (k) {
+    case StudyOutput::Kind::end_state: return "end_state";
+    case StudyOutput::Kind::reached_rung: return "reached_rung";
+    case StudyOutput::Kind::indicator_mean: return "indicator_mean";
+    case StudyOutput::Kind::indicator_quantile: return "indicator_quantile";
+  }
+  return "?";
+}
+
+std::string meta_value(Db& db, const std::string& key) {
+  auto q = db.prepare("SELECT value FROM meta WHERE key = ?");
+  q.bind(1, key);
+  return q.step() ? q.text(0) : std::string{};
+}
+
+}  // namespace
+
+SweepReport run_sweep(const StudySpec& spec, const Design& design, const Evaluator& evaluate,
+                      const std::filesystem::path& store_path, const SweepOptions& options) {
+  if (store_path.has_parent_path()) std::filesystem::create_directories(store_path.parent_path());
+  Db db(store_path);
+  db.exec(kSchema);
+  const std::string have = meta_value(db, "fingerprint");
+  if (!have.empty() && have != spec.fingerprint)
+    throw std::runtime_error(fmt::format(
+        "the results store '{}' was made by a different study (or the study, its scenario or its "
+        "design file changed since); write to a new --out folder, or delete the store to start over",
+        store_path.string()));
+  if (have.empty()) {
+    db.exec("BEGIN");
+    auto meta = db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)");
+    const std::map<std::string, std::string> values = {
+        {"format", "geosim-study-store/1"},
+        {"fingerprint", spec.fingerprint},
+        {"study", spec.name},
+        {"study_file", spec.file.empty() ? std::string() : std::filesystem::absolute(spec.file).string()},
+        {"scenario", spec.base_scenario.string()},
+        {"seed", std::to_string(spec.seed)},
+        {"runs_per_point", std::to_string(spec.runs_per_point)},
+        {"design", std::to_string(static_cast<int>(design.kind))},
+        {"points", std::to_string(design.points())}};
+    for (const auto& [k, v] : values) meta.bind(1, k).bind(2, v).run();
+    auto fac = db.prepare("INSERT INTO factors (factor, name, parameter) VALUES (?, ?, ?)");
+    for (std::size_t f = 0; f < spec.factors.size(); ++f)
+      fac.bind(1, static_cast<std::int64_t>(f)).bind(2, spec.factors[f].name).bind(3, spec.parameters[f]).run();
+    auto out = db.prepare("INSERT INTO outputs (output, name, kind, target) VALUES (?, ?, ?, ?)");
+    for (std::size_t o = 0; o < spec.outputs.size(); ++o)
+      out.bind(1, static_cast<std::int64_t>(o)).bind(2, spec.outputs[o].name)
+          .bind(3, std::string(kind_name(spec.outputs[o].kind))).bind(4, spec.outputs[o].target).run();
+    auto des = db.prepare("INSERT INTO design (point, factor, unit, value) VALUES (?, ?, ?, ?)");
+    for (std::size_t p = 0; p < design.points(); ++p)
+      for (std::size_t f = 0; f < design.k(); ++f)
+        des.bind(1, static_cast<std::int64_t>(p)).bind(2, static_cast<std::int64_t>(f))
+            .bind(3, design.unit(static_cast<Eigen::Index>(p), static_cast<Eigen::Index>(f)))
+            .bind(4, design.values(static_cast<Eigen::Index>(p), static_cast<Eigen::Index>(f))).run();
+    db.exec("COMMIT");
+  }
+
+  std::vector<char> done(design.points(), 0);
+  {
+    auto q = db.prepare("SELECT point FROM status");
+    while (q.step()) {
+      const auto p = static_cast<std::size_t>(q.integer(0));
+      if (p < done.size()) done[p] = 1;
+    }
+  }
+  std::vector<std::size_t> todo;
+  for (std::size_t p = 0; p < done.size(); ++p)
+    if (!done[p]) todo.push_back(p);
+
+  SweepReport report;
+  report.points = design.points();
+  report.resumed = design.points() - todo.size();
+
+  // Workers evaluate points; this thread writes each finished point in its own transaction.
+  std::mutex mutex;
+  std::condition_variable ready;
+  std::deque<std::pair<std::size_t, PointResult>> finished;
+  std::atomic<std::size_t> next{0};
+  std::atomic<int> running{0};
+  std::exception_ptr failure;
+  int threads = options.threads > 0 ? options.threads
+                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), std::max<std::size_t>(1, todo.size())));
+  std::vector<std::thread> workers;
+  running = threads;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      try {
+        for (;;) {
+          const std::size_t i = next.fetch_add(1);
+          if (i >= todo.size()) break;
+          const std::size_t p = todo[i];
+          std::vector<double> x(design.k());
+          for (std::size_t f = 0; f < design.k(); ++f)
+            x[f] = design.values(static_cast<Eigen::Index>(p), static_cast<Eigen::Index>(f));
+          PointResult r = evaluate(p, x);
+          std::lock_guard lock(mutex);
+          finished.emplace_back(p, std::move(r));
+          ready.notify_one();
+        }
+      } catch (...) {
+        std::lock_guard lock(mutex);
+        if (!failure) failure = std::current_exception();
+        next = todo.size();
+      }
+      std::lock_guard lock(mutex);
+      --running;
+      ready.notify_one();
+    });
+  }
+
+  auto status = db.prepare("INSERT INTO status (point, state, runs, message) VALUES (?, ?, ?, ?)");
+  auto result = db.prepare(
+      "INSERT OR REPLACE INTO results (point, output, estimate, se, ci_low, ci_high) VALUES (?, ?, ?, ?, ?, ?)");
+  std::size_t written = 0;
+  for (;;) {
+    std::pair<std::size_t, PointResult> item;
+    {
+      std::unique_lock lock(mutex);
+      ready.wait(lock, [&] { return !finished.empty() || running == 0; });
+      if (finished.empty()) break;
+      item = std::move(finished.front());
+      finished.pop_front();
+    }
+    const auto& [p, r] = item;
+    db.exec("BEGIN");
+    for (std::size_t o = 0; r.ok && o < r.value.size(); ++o)
+      result.bind(1, static_cast<std::int64_t>(p)).bind(2, static_cast<std::int64_t>(o))
+          .bind(3, r.value[o]).bind(4, r.se[o]).bind(5, r.lo[o]).bind(6, r.hi[o]).run();
+    status.bind(1, static_cast<std::int64_t>(p)).bind(2, std::string(r.ok ? "done" : "failed"))
+        .bind(3, static_cast<std::int64_t>(r.runs)).bind(4, r.error).run();
+    db.exec("COMMIT");
+    ++written;
+    report.runs += r.runs;
+    report.failed += r.ok ? 0 : 1;
+    if (options.progress) options.progress(report.resumed + written, report.points);
+  }
+  for (auto& w : workers) w.join();
+  if (failure) std::rethrow_exception(failure);
+  report.computed = written;
+  return report;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export and analysis
+
+namespace {
+
+struct StoreContents {
+  std::vector<std::string> factors, outputs;
+  std::size_t points = 0;
+  std::vector<std::string> state;          // per point: done / failed / "" (missing)
+  std::vector<std::vector<double>> value;  // [output][point]
+  std::vector<std::vector<double>> se, lo, hi;
+};
+
+StoreContents read_store(Db& db) {
+  StoreContents c;
+  c.points = static_cast<std::size_t>(std::stoull(meta_value(db, "points")));
+  for (auto q = db.prepare("SELECT name FROM factors ORDER BY factor"); q.step();) c.factors.push_back(q.text(0));
+  for (auto q = db.prepare("SELECT name FROM outputs ORDER BY output"); q.step();) c.outputs.push_back(q.text(0));
+  c.state.assign(c.points, "");
+  for (auto q = db.prepare("SELECT point, state FROM status"); q.step();)
+    c.state[static_cast<std::size_t>(q.integer(0))] = q.text(1);
+  auto blank = std::vector<std::vector<double>>(c.outputs.size(), std::vector<double>(c.points, kNaN));
+  c.value = c.se = c.lo = c.hi = blank;
+  for (auto q = db.prepare("SELECT point, output, estimate, se, ci_low, ci_high FROM results"); q.step();) {
+    const auto p = static_cast<std::size_t>(q.integer(0));
+    const auto o = static_cast<std::size_t>(q.integer(1));
+    c.value[o][p] = q.real(2);
+    c.se[o][p] = q.real(3);
+    c.lo[o][p] = q.real(4);
+    c.hi[o][p] = q.real(5);
+  }
+  return c;
+}
+
+std::string g(double x) { return std::isnan(x) ? std::string{} : fmt::format("{}", x); }
+
+void write_atomic(const std::filesystem::path& path, const std::string& content) {
+  write_file_atomic(path.string(), content);
+}
+
+}  // namespace
+
+void export_store_csv(const std::filesystem::path& store_path, const std::filesystem::path& dir) {
+  Db db(store_path);
+  const StoreContents c = read_store(db);
+  std::string design = "point";
+  for (const auto& f : c.factors) design += "," + f;
+  design += ",state,runs\n";
+  std::vector<std::vector<double>> values(c.points, std::vector<double>(c.factors.size(), kNaN));
+  for (auto q = db.prepare("SELECT point, factor, value FROM design"); q.step();)
+    values[static_cast<std::size_t>(q.integer(0))][static_cast<std::size_t>(q.integer(1))] = q.real(2);
+  std::vector<std::int64_t> runs(c.points, 0);
+  for (auto q = db.prepare("SELECT point, runs FROM status"); q.step();) runs[static_cast<std::size_t>(q.integer(0))] = q.integer(1);
+  for (std::size_t p = 0; p < c.points; ++p) {
+    design += std::to_string(p);
+  for (const auto& f : c.factors) design.append(",").append(f);
+    design += fmt::format(",{},{}\n", c.state[p].empty() ? "pending" : c.state[p], runs[p]);
+  }
+  write_atomic(dir / "design.csv", design);
+  std::string results = "point,output,estimate,se,ci95_low,ci95_high\n";
+  for (std::size_t p = 0; p < c.points; ++p)
+    for (std::size_t o = 0; o < c.outputs.size(); ++o)
+      if (c.state[p] == "done")
+        results += fmt::format("{},{},{},{},{},{}\n", p, c.outputs[o], g(c.value[o][p]), g(c.se[o][p]),
+                               g(c.lo[o][p]), g(c.hi[o][p]));
+  write_atomic(dir / "results.csv", results);
+}
+
+std::string analyze_store(const std::filesystem::path& store_path, const AnalyzeOptions& options) {
+  Db db(store_path);
+  const StoreContents c = read_store(db);
+  const StudySpec spec = load_study(meta_value(db, "study_file"));
+  if (spec.fingerprint != meta_value(db, "fingerprint"))
+    throw std::runtime_error("the study file (or its scenario) changed since this store was made; "
+                             "analyse with the inputs that made it");
+  const Design design = make_design(spec);
+  const auto dir = store_path.parent_path();
+  std::size_t missing = 0, failed = 0;
+  for (const auto& s : c.state) {
+    missing += s.empty() ? 1 : 0;
+    failed += s == "failed" ? 1 : 0;
+  }
+  std::string out = fmt::format("Study {}: {} design points ({} failed, {} not yet run), {} factors, {} outputs\n",
+                                spec.name, c.points, failed, missing, c.factors.size(), c.outputs.size());
+  if (missing) out += "  The sweep is not finished: run the same 'geosim sweep' command again to complete it.\n";
+  if (failed) out += "  Failed points count as missing outputs (NaN): each estimator below says what it dropped.\n";
+
+  if (design.kind == DesignKind::sobol_saltelli) {
+    std::string csv = "output,factor,S1,S1_ci95_low,S1_ci95_high,ST,ST_ci95_low,ST_ci95_high,variance,noise_share,base_n,used,dropped\n";
+    for (std::size_t o = 0; o < c.outputs.size(); ++o) {
+      SobolOptions so;
+      so.bootstrap = options.bootstrap;
+      const auto s = sobol_indices(design, c.value[o], c.se[o], so);
+      out += fmt::format("\nSobol' indices of {} (N = {}, {} base rows used, {} dropped; Monte Carlo noise is {:.1f}% of the variance{})\n",
+                         c.outputs[o], s.base_n, s.used, s.dropped, 100 * s.noise_share,
+                         s.noise_corrected ? ", corrected" : "");
+      out += fmt::format("  {:<28} {:>8} {:>19} {:>8} {:>19}\n", "factor", "S1", "95% CI", "ST", "95% CI");
+      for (std::size_t f = 0; f < s.names.size(); ++f) {
+        out += fmt::format("  {:<28} {:>8.3f} [{:>7.3f}, {:>7.3f}] {:>8.3f} [{:>7.3f}, {:>7.3f}]\n", s.names[f],
+                           s.first[f], s.first_ci[f].lo, s.first_ci[f].hi, s.total[f], s.total_ci[f].lo,
+                           s.total_ci[f].hi);
+        csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", c.outputs[o], s.names[f], g(s.first[f]),
+                           g(s.first_ci[f].lo), g(s.first_ci[f].hi), g(s.total[f]), g(s.total_ci[f].lo),
+                           g(s.total_ci[f].hi), g(s.variance), g(s.noise_share), s.base_n, s.used, s.dropped);
+      }
+      if (s.noise_share > 0.5) out += "  Warning: most of the variance is Monte Carlo noise; run more replicates per point.\n";
+    }
+    write_atomic(dir / "sobol.csv", csv);
+  } else if (design.kind == DesignKind::morris) {
+    std::string csv = "output,factor,mu,mu_star,mu_star_ci95_low,mu_star_ci95_high,sigma,noise_sd,effects\n";
+    for (std::size_t o = 0; o < c.outputs.size(); ++o) {
+      MorrisOptions mo;
+      mo.bootstrap = options.bootstrap;
+      const auto m = morris_indices(design, c.value[o], c.se[o], mo);
+      out += fmt::format("\nMorris elementary effects of {} ({} effects dropped)\n", c.outputs[o], m.dropped);
+      out += fmt::format("  {:<28} {:>10} {:>10} {:>10} {:>10}\n", "factor", "mu*", "mu", "sigma", "noise sd");
+      for (std::size_t f = 0; f < m.names.size(); ++f) {
+        out += fmt::format("  {:<28} {:>10.4g} {:>10.4g} {:>10.4g} {:>10.4g}\n", m.names[f], m.mu_star[f], m.mu[f],
+                           m.sigma[f], m.noise_sd[f]);
+        csv += fmt::format("{},{},{},{},{},{},{},{},{}\n", c.outputs[o], m.names[f], g(m.mu[f]), g(m.mu_star[f]),
+                           g(m.mu_star_ci[f].lo), g(m.mu_star_ci[f].hi), g(m.sigma[f]), g(m.noise_sd[f]),
+                           m.effects[f]);
+      }
+    }
+    write_atomic(dir / "morris.csv", csv);
+  } else {
+    out += "\nSensitivity indices need a Sobol' or Morris design; this study's design supports scenario discovery (PRIM).\n";
+  }
+
+  if (!options.prim_output.empty()) {
+    const auto it = std::find(c.outputs.begin(), c.outputs.end(), options.prim_output);
+    if (it == c.outputs.end())
+      throw std::invalid_argument(fmt::format("--prim: no output '{}' in this study{}", options.prim_output,
+                                              did_you_mean(options.prim_output, c.outputs).empty()
+                                                  ? ""
+                                                  : " (" + did_you_mean(options.prim_output, c.outputs) + ")"));
+    const std::size_t o = static_cast<std::size_t>(it - c.outputs.begin());
+    const auto r = prim(design.values, c.value[o], options.prim_threshold, {}, design.names(), c.lo[o], c.hi[o]);
+    const std::size_t pick = prim_select(r, options.prim_min_density);
+    out += fmt::format("\nPRIM: where is {} above {}? ({} points, {} of interest, {} dropped)\n", options.prim_output,
+                       options.prim_threshold, r.n, r.n_interest, r.dropped);
+    std::string csv = "step,coverage,density,mass,coverage_conservative,density_conservative,coverage_liberal,density_liberal,restricted\n";
+    for (std::size_t k = 0; k < r.trajectory.size(); ++k) {
+      const auto& b = r.trajectory[k];
+      std::string lims;
+      for (const auto& l : b.restricted) lims += fmt::format("{}{} in [{:.4g}, {:.4g}]", lims.empty() ? "" : "; ", l.name, l.lo, l.hi);
+      csv += fmt::format("{},{},{},{},{},{},{},{},\"{}\"\n", k, g(b.coverage), g(b.density), g(b.mass),
+                         g(b.coverage_conservative), g(b.density_conservative), g(b.coverage_liberal),
+                         g(b.density_liberal), lims);
+    }
+    write_atomic(dir / "prim.csv", csv);
+    if (pick >= r.trajectory.size()) {
+      out += fmt::format("  No box reaches density {}; see prim.csv for the whole peeling trajectory.\n", options.prim_min_density);
+    } else {
+      const auto& b = r.trajectory[pick];
+      out += fmt::format("  Box (step {}): coverage {:.1f}%, density {:.1f}% (with the Monte Carlo intervals: density {:.1f}% to {:.1f}%), mass {:.1f}%\n",
+                         pick, 100 * b.coverage, 100 * b.density, 100 * b.density_conservative,
+                         100 * b.density_liberal, 100 * b.mass);
+      for (const auto& l : b.restricted)
+        out += fmt::format("    {:<28} in [{:.4g}, {:.4g}]   (quasi-p {:.3g})\n", l.name, l.lo, l.hi, l.quasi_p);
+    }
+  }
+  return out;
+}
+
+}  // namespace geosim::study

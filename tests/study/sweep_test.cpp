@@ -1,0 +1,203 @@
+// Sweeps end to end: the study engine driving an analytic function recovers its Sobol' indices;
+// a killed sweep resumes to exactly the results of an uninterrupted one; thread count does not
+// change a single byte of the results.
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "geosim/sweep.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace geosim::study;
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / fmt::format("geosim_{}_{}", name, ::getpid());
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+// The results column of results.csv, as numbers per point for one output.
+std::vector<double> column(const fs::path& csv, const std::string& output, std::size_t points) {
+  std::vector<double> y(points, std::nan(""));
+  std::istringstream in(slurp(csv));
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::istringstream row(line);
+    std::string point, name, estimate;
+    std::getline(row, point, ',');
+    std::getline(row, name, ',');
+    std::getline(row, estimate, ',');
+    if (name == output) y[std::stoul(point)] = std::stod(estimate);
+  }
+  return y;
+}
+
+TEST(Sweep, IshigamiThroughTheStudyEngineRecoversPublishedIndices) {
+  // The same runner that sweeps scenarios, driving an analytic function (no Monte Carlo noise).
+  StudySpec spec;
+  spec.name = "ishigami";
+  spec.fingerprint = "ishigami-test";
+  spec.factors = ishigami_factors();
+  spec.parameters = {"x1", "x2", "x3"};
+  spec.outputs = {StudyOutput{"y", StudyOutput::Kind::indicator_mean, "y", -1, 0.5, {}}};
+  const Design design = sobol_saltelli(spec.factors, 1u << 13, 42);  // N = 8192
+  const Evaluator f = [](std::size_t, std::span<const double> x) {
+    PointResult r;
+    r.runs = 1;
+    r.value = {ishigami(x[0], x[1], x[2])};
+    r.se = {0.0};
+    r.lo = r.hi = r.value;
+    return r;
+  };
+  const fs::path dir = fresh_dir("ishigami");
+  const auto report = run_sweep(spec, design, f, dir / "study.sqlite", {});
+  EXPECT_EQ(report.computed, design.points());
+  export_store_csv(dir / "study.sqlite", dir);
+  const auto y = column(dir / "results.csv", "y", design.points());
+  SobolOptions o;
+  o.bootstrap = 0;
+  const auto s = sobol_indices(design, y, {}, o);
+  const auto ref = ishigami_reference();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_NEAR(s.first[static_cast<std::size_t>(i)], ref.first[static_cast<std::size_t>(i)], 0.02) << "S" << i + 1;
+    EXPECT_NEAR(s.total[static_cast<std::size_t>(i)], ref.total[static_cast<std::size_t>(i)], 0.02) << "ST" << i + 1;
+  }
+  fs::remove_all(dir);
+}
+
+// A small study of the toy scenario, written next to a copy-free reference to it.
+fs::path write_study(const fs::path& dir, int base_points, int runs) {
+  const fs::path study = dir / "study.yaml";
+  std::ofstream(study) << fmt::format(R"(study: 1
+name: toy_sweep
+scenario: {}
+seed: 3
+runs_per_point: {}
+design: {{kind: sobol, base_points: {}}}
+factors:
+  blue_resolve: {{low: 0.0, high: 1.0}}
+  talks_succeed: {{low: 0.05, high: 0.6}}
+  skirmish_rate: {{low: 0.5, high: 4.0}}
+outputs:
+  p_talks: {{end_state: talks}}
+  p_war: {{reached_rung: war}}
+  casualties: {{indicator: casualties}}
+)",
+                                      (fs::path(GEOSIM_SOURCE_DIR) / "scenarios/toy/standoff.yaml").string(), runs,
+                                      base_points);
+  return study;
+}
+
+int run_geosim(const std::string& args) {
+  const int rc = std::system(fmt::format("'{}' {} > /dev/null 2>&1", GEOSIM_BINARY, args).c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+TEST(Sweep, ThreadCountDoesNotChangeTheResults) {
+  const fs::path dir = fresh_dir("sweep_threads");
+  const fs::path study = write_study(dir, 16, 300);
+  ASSERT_EQ(run_geosim(fmt::format("sweep '{}' --out '{}' --threads 1", study.string(), (dir / "one").string())), 0);
+  ASSERT_EQ(run_geosim(fmt::format("sweep '{}' --out '{}' --threads 3", study.string(), (dir / "three").string())), 0);
+  EXPECT_EQ(slurp(dir / "one" / "results.csv"), slurp(dir / "three" / "results.csv"));
+  EXPECT_EQ(slurp(dir / "one" / "design.csv"), slurp(dir / "three" / "design.csv"));
+  EXPECT_GT(slurp(dir / "one" / "results.csv").size(), 1000u);
+  fs::remove_all(dir);
+}
+
+std::int64_t finished_points(const fs::path& store) {
+  sqlite3* db = nullptr;
+  std::int64_t n = 0;
+  if (sqlite3_open_v2(store.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 1000);
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM status", -1, &s, nullptr) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
+      n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+  }
+  sqlite3_close(db);
+  return n;
+}
+
+TEST(Sweep, KilledMidSweepResumesToTheUninterruptedResults) {
+  const fs::path dir = fresh_dir("sweep_kill");
+  const fs::path study = write_study(dir, 32, 2500);  // 160 points x 2500 runs
+  const fs::path out = dir / "killed";
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::execl(GEOSIM_BINARY, GEOSIM_BINARY, "sweep", study.c_str(), "--out", out.c_str(), "--threads", "2",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Wait until some points are committed, then kill -9 in the middle of the sweep.
+  std::int64_t done = 0;
+  for (int i = 0; i < 600 && done < 10; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (fs::exists(out / "study.sqlite")) done = finished_points(out / "study.sqlite");
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the sweep finished before it could be killed; make it longer";
+  const std::int64_t at_kill = finished_points(out / "study.sqlite");
+  EXPECT_GE(at_kill, 10);
+  EXPECT_LT(at_kill, 160) << "nothing was left to resume";
+
+  // The same command again finishes the rest, repeating nothing.
+  ASSERT_EQ(run_geosim(fmt::format("sweep '{}' --out '{}' --threads 2", study.string(), out.string())), 0);
+  EXPECT_EQ(finished_points(out / "study.sqlite"), 160);
+  ASSERT_EQ(run_geosim(fmt::format("sweep '{}' --out '{}' --threads 1", study.string(), (dir / "clean").string())), 0);
+  EXPECT_EQ(slurp(out / "results.csv"), slurp(dir / "clean" / "results.csv"));
+  fs::remove_all(dir);
+}
+
+TEST(Sweep, AStoreOfAnotherStudyIsNotResumed) {
+  const fs::path dir = fresh_dir("sweep_other");
+  const fs::path study = write_study(dir, 4, 50);
+  ASSERT_EQ(run_geosim(fmt::format("sweep '{}' --out '{}'", study.string(), (dir / "out").string())), 0);
+  write_study(dir, 8, 50);  // a different design
+  EXPECT_NE(run_geosim(fmt::format("sweep '{}' --out '{}'", study.string(), (dir / "out").string())), 0);
+  fs::remove_all(dir);
+}
+
+TEST(Sweep, UnknownFactorParameterIsAnInputErrorWithASuggestion) {
+  const fs::path dir = fresh_dir("sweep_bad");
+  fs::path study = write_study(dir, 4, 50);
+  std::string text = slurp(study);
+  text.replace(text.find("blue_resolve:"), 13, "blue_resolv:");
+  std::ofstream(study) << text;
+  const StudySpec spec = load_study(study);
+  try {
+    scenario_evaluator(spec);
+    FAIL() << "expected an InputError";
+  } catch (const geosim::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("did you mean 'blue_resolve'?"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("factors.blue_resolv"), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir);
+}
+
+}  // namespace
