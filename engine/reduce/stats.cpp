@@ -100,20 +100,25 @@ void QuantileSketch::Store::add(std::int32_t key, std::uint64_t count) {
     offset = key;
     counts.assign(1, 0);
   } else if (key < offset) {
-    // Grow to the left by at least half the current size, so a descending stream of new keys
-    // costs amortised O(1) per key; the slack never goes below the smallest reachable key.
+    // Grow to the left with an eighth of the current size as slack, so a descending stream of
+    // new keys costs amortised O(1) per key while memory stays close to the range of values
+    // seen; the slack never goes below the smallest reachable key.
     static const std::int32_t kMinKey = key_of(kMinPositive);
     const std::int32_t need = offset - key;
     const std::int32_t slack = std::max<std::int32_t>(
         0,
-        std::min<std::int32_t>(static_cast<std::int32_t>(counts.size() / 2) - need, key - kMinKey));
+        std::min<std::int32_t>(static_cast<std::int32_t>(counts.size() / 8) - need, key - kMinKey));
     const std::int32_t grow = need + slack;
     std::vector<std::uint64_t> grown(counts.size() + static_cast<std::size_t>(grow), 0);
     std::copy(counts.begin(), counts.end(), grown.begin() + grow);
     counts.swap(grown);
     offset -= grow;
   } else if (key - offset >= static_cast<std::int32_t>(counts.size())) {
-    counts.resize(static_cast<std::size_t>(key - offset) + 1, 0);  // amortised by the vector
+    // Grow to the right with an eighth as slack (not the vector's doubling, which would let
+    // memory depend on the order in which the range was discovered).
+    const auto size = static_cast<std::size_t>(key - offset) + 1;
+    if (size > counts.capacity()) counts.reserve(size + size / 8 + 4);
+    counts.resize(size, 0);
   }
   counts[static_cast<std::size_t>(key - offset)] += count;
 }

@@ -69,8 +69,11 @@ Accumulator run_monte_carlo(const Model& model, const MonteCarloOptions& options
         };
       });
 
-  Accumulator total(model);
+  // Merge the other threads' counts into the first thread's (no third copy of the sketches).
+  Accumulator total = std::move(per_thread.front());
+  per_thread.pop_front();
   for (const auto& a : per_thread) total.merge_counts(a);
+  per_thread.clear();
   total.ind_moments = std::move(moments.moments);
   return total;
 }
