@@ -7,6 +7,7 @@
 #include <cstring>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -249,14 +250,33 @@ int cmd_analyze(const AnalyzeArgs& a) {
   return 0;
 }
 
+// A study file starts a line with "study:"; anything else is read as a scenario.
+bool is_study_file(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  for (int i = 0; i < 200 && std::getline(in, line); ++i)
+    if (line.rfind("study:", 0) == 0) return true;
+  return false;
+}
+
 int cmd_validate(const std::vector<std::string>& files) {
   int status = 0;
   for (const auto& f : files) {
     try {
-      load_and_compile(f);
-      std::cout << f << ": ok\n";
+      if (is_study_file(f)) {
+        const auto spec = geosim::study::load_study(f);
+        geosim::study::scenario_evaluator(spec);  // every factor and output must name something
+        geosim::study::make_design(spec);
+        std::cout << f << ": ok (study)\n";
+      } else {
+        load_and_compile(f);
+        std::cout << f << ": ok\n";
+      }
     } catch (const geosim::InputError& e) {
       print_diagnostics(e);
+      status = kExitInvalidInput;
+    } catch (const std::invalid_argument& e) {
+      std::cerr << f << ": error: " << e.what() << '\n';
       status = kExitInvalidInput;
     }
   }
