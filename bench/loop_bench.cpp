@@ -70,4 +70,15 @@ BENCHMARK(BM_MonteCarloOneThread)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  // Recorded in the JSON output (--benchmark_out=FILE) so that results can be compared later.
+  benchmark::AddCustomContext("geosim_git_revision", GEOSIM_GIT_REVISION);
+  benchmark::AddCustomContext("geosim_build_type", GEOSIM_BUILD_TYPE);
+  benchmark::AddCustomContext("geosim_cxx_flags", GEOSIM_CXX_FLAGS);
+  benchmark::AddCustomContext("compiler", "g++ " __VERSION__);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
