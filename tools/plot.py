@@ -1,0 +1,773 @@
+#!/usr/bin/python3
+"""Figures from geosim's JSON outputs (matplotlib, Agg backend, no network).
+
+    plot.py outcomes  SUMMARY.json -o OUT.png|OUT.svg   end states and rungs, with 95% intervals
+    plot.py rungs     SUMMARY.json -o OUT               P(reached each rung by week t)
+    plot.py indicator SUMMARY.json --name NAME [--name NAME ...] -o OUT
+                                                        p05-p95 band, median and mean over time
+    plot.py compare   COMPARISON.json -o OUT            P(A), P(B) and the paired difference
+    plot.py all       SUMMARY.json --outdir DIR         every summary figure, as PNG and SVG
+    plot.py study     STUDY.json -o OUT                 hook for sensitivity / PRIM figures (none yet)
+
+SUMMARY.json is `geosim run --json` ("geosim-summary/1"), COMPARISON.json is `geosim compare
+--json` ("geosim-comparison/1"); both are described in docs/output-format.md. With `--scenario
+FILE.yaml` (needs python3-yaml) the figures use the scenario's labels and put calendar dates under
+the week numbers. The output format follows the file name's extension (.png or .svg).
+
+Run it with Debian's /usr/bin/python3, which has matplotlib (python3-matplotlib). See docs/report.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import math
+import os
+import sys
+import tempfile
+import textwrap
+
+try:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import ticker
+    from matplotlib.figure import Figure
+except ImportError:  # pragma: no cover - depends on the interpreter
+    sys.exit("plot.py: error: matplotlib is not available to " + sys.executable + ". Run the script "
+             "with Debian's /usr/bin/python3 (apt-get install python3-matplotlib).")
+
+matplotlib.rcParams.update({
+    "svg.hashsalt": "geosim",          # stable ids in SVG output
+    "svg.fonttype": "path",            # no font files needed to view the SVG
+    "font.size": 9.5,
+    "axes.titlesize": 10.5,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.6,
+    "legend.frameon": False,
+})
+
+PNG_DPI = 120
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+ONGOING_COLOUR = "#8c8c8c"
+
+
+class PlotError(Exception):
+    """A problem with the input files (reported as 'plot.py: error: ...', exit 2)."""
+
+
+# ----------------------------------------------------------------------------- number formatting
+
+
+def fmt_pct(p: float | None, digits: int | None = None) -> str:
+    """A probability in [0, 1] as a percentage: 17.4%, 0.04%, 0%, 100%."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "n/a"
+    x = 100.0 * p
+    if digits is None:
+        if x == 0 or x == 100:
+            digits = 0
+        elif x < 1 or x > 99:
+            digits = 2
+        else:
+            digits = 1
+    return f"{x:.{digits}f}%"
+
+
+def fmt_ci(ci, p: float | None = None) -> str:
+    """A Wilson interval as '[16.9%, 18.0%]', with enough digits to tell its ends apart."""
+    lo, hi = ci
+    digits = 1
+    if lo * 100 < 1 or hi * 100 > 99 or (hi - lo) * 100 < 0.2:
+        digits = 2
+    return f"[{fmt_pct(lo, digits)}, {fmt_pct(hi, digits)}]"
+
+
+def fmt_num(x: float | None) -> str:
+    """A quantity for a table: thousands separators, about three significant digits, no e-notation."""
+    if x is None or (isinstance(x, float) and (math.isnan(x) or math.isinf(x))):
+        return "n/a"
+    a = abs(x)
+    if a >= 1e12:
+        return f"{x:.3g}"
+    if a >= 1e9:
+        return f"{x / 1e9:.3g} billion"
+    if a >= 1e6:
+        return f"{x / 1e6:.3g} million"
+    if x == int(x):
+        return f"{int(x):,}"
+    if a >= 1000:
+        return f"{x:,.0f}"
+    if a >= 100:
+        return f"{x:.0f}"
+    if a >= 10:
+        return f"{x:.1f}"
+    if a >= 1:
+        return f"{x:.2f}"
+    if a == 0:
+        return "0"
+    return f"{x:.2g}" if a >= 1e-4 else f"{x:.1e}"
+
+
+def _compact(x: float, _pos=None) -> str:
+    """Axis tick labels: 1.2M, 250k, 0.5."""
+    a = abs(x)
+    if a >= 1e9:
+        return f"{x / 1e9:g}G" if x % 1e8 == 0 else f"{x / 1e9:.1f}G"
+    if a >= 1e6:
+        return f"{x / 1e6:g}M" if x % 1e5 == 0 else f"{x / 1e6:.1f}M"
+    if a >= 1e4:
+        return f"{x / 1e3:g}k" if x % 100 == 0 else f"{x / 1e3:.1f}k"
+    return f"{x:g}"
+
+
+def _pct_axis(x: float, _pos=None) -> str:
+    if x == 0:
+        return "0%"
+    if abs(x) >= 1:
+        return f"{x:g}%"
+    return f"{x:.2g}%"
+
+
+# ----------------------------------------------------------------------------- scenario labels
+
+
+def load_scenario_yaml(path: str, _chain: tuple = ()) -> dict:
+    """The scenario as a dict, with `extends:` applied (mappings merge, lists and values replace),
+    as docs/scenario-format.md section 7 describes. Needs python3-yaml; raises on any problem."""
+    import yaml  # python3-yaml; optional for callers (they catch ImportError)
+
+    real = os.path.realpath(path)
+    if real in _chain or len(_chain) >= 16:
+        raise ValueError("extends: chain too long or cyclic at " + path)
+    with open(path, encoding="utf-8") as f:
+        doc = yaml.safe_load(f)
+    if not isinstance(doc, dict):
+        raise ValueError(path + " is not a YAML mapping")
+    base = doc.pop("extends", None)
+    if base is not None:
+        parent = load_scenario_yaml(os.path.join(os.path.dirname(path), str(base)), _chain + (real,))
+        doc = _merge(parent, doc)
+    return doc
+
+
+def _merge(base, child):
+    if isinstance(base, dict) and isinstance(child, dict):
+        out = dict(base)
+        for k, v in child.items():
+            out[k] = _merge(base[k], v) if k in base else v
+        return out
+    return child
+
+
+def _short(label: str, limit: int = 30) -> str:
+    """'Combat engagement: DPRK troops fight ...' -> 'Combat engagement' for axes."""
+    if len(label) > limit and ":" in label:
+        label = label.split(":", 1)[0]
+    return label
+
+
+def _pretty(name: str) -> str:
+    return name.replace("_", " ").strip().capitalize() if name else name
+
+
+class Labels:
+    """Human labels for names in a summary, taken from the scenario file when one is given."""
+
+    def __init__(self, scenario: dict | None = None):
+        s = scenario or {}
+        self.title = str(s.get("title") or "")
+        self.start: _dt.date | None = None
+        start = (s.get("time") or {}).get("start")
+        if isinstance(start, _dt.date):
+            self.start = start
+        elif isinstance(start, str):
+            try:
+                self.start = _dt.date.fromisoformat(start)
+            except ValueError:
+                pass
+        self._rungs = {r.get("name"): str(r.get("label") or "")
+                       for r in ((s.get("ladder") or {}).get("rungs") or []) if isinstance(r, dict)}
+        self._ends = {k: str((v or {}).get("label") or "") for k, v in (s.get("end_states") or {}).items()}
+        self._state = {k: str((v or {}).get("label") or "") for k, v in (s.get("state") or {}).items()
+                       if isinstance(v, dict)}
+        self._actors = {k: str((v or {}).get("label") or "") for k, v in (s.get("actors") or {}).items()
+                        if isinstance(v, dict)}
+
+    @classmethod
+    def from_file(cls, path: str | None) -> "Labels":
+        if not path:
+            return cls()
+        try:
+            return cls(load_scenario_yaml(path))
+        except ImportError:
+            print("plot.py: note: python3-yaml is not installed; using names, not labels", file=sys.stderr)
+        except Exception as e:  # a scenario geosim accepts but PyYAML does not: fall back to names
+            print(f"plot.py: note: cannot read labels from {path}: {e}", file=sys.stderr)
+        return cls()
+
+    def rung(self, name: str, full: bool = False) -> str:
+        label = self._rungs.get(name) or _pretty(name)
+        return label if full else _short(label)
+
+    def end_state(self, name: str) -> str:
+        if name == "ongoing":
+            return "Ongoing (no end state by the horizon)"
+        return self._ends.get(name) or _pretty(name)
+
+    def indicator(self, name: str) -> str:
+        if name.startswith("escalation_score."):
+            actor = name.split(".", 1)[1]
+            return "Escalation score: " + (self._actors.get(actor) or actor)
+        return self._state.get(name) or _pretty(name)
+
+    def actor(self, name: str) -> str:
+        return self._actors.get(name) or name
+
+
+# ----------------------------------------------------------------------------- input files
+
+
+def read_json(path: str, fmt: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except OSError as e:
+        raise PlotError(f"cannot read {path}: {e.strerror}") from e
+    except json.JSONDecodeError as e:
+        raise PlotError(f"{path} is not JSON: {e}") from e
+    got = doc.get("format") if isinstance(doc, dict) else None
+    if got != fmt:
+        raise PlotError(f"{path}: expected format '{fmt}', found {got!r}")
+    return doc
+
+
+def _f(x) -> float:
+    return float("nan") if x is None else float(x)
+
+
+def is_flag(ind: dict) -> bool:
+    """A yes/no indicator: its unit says so, or every quantile at every tick is 0 or 1."""
+    if ind.get("unit", "").strip().lower().startswith("flag"):
+        return True
+    bt = ind["by_tick"]
+    vals = [v for k in ("p05", "p50", "p95") for v in bt[k] if v is not None]
+    return bool(vals) and all(v in (0.0, 1.0) for v in vals) and not ind["name"].startswith("escalation_score.")
+
+
+def is_score(ind: dict) -> bool:
+    return ind["name"].startswith("escalation_score.")
+
+
+# ----------------------------------------------------------------------------- time axis
+
+
+class TimeAxis:
+    """Ticks -> x values (weeks when a tick is a whole number of weeks, else days), with dates."""
+
+    def __init__(self, summary: dict, labels: Labels):
+        self.tick_days = int(summary.get("tick_days") or 7)
+        self.horizon = int(summary["horizon_ticks"])
+        self.start = labels.start
+        if self.tick_days % 7 == 0:
+            self.per_tick, self.unit = self.tick_days / 7, "week"
+        else:
+            self.per_tick, self.unit = float(self.tick_days), "day"
+
+    def x(self, ticks):
+        return [t * self.per_tick for t in ticks]
+
+    def label(self) -> str:
+        text = f"{self.unit.capitalize()}s since the start"
+        if self.start:
+            text += f" ({self.start.isoformat()}); month below"
+        return text
+
+    def date_of_x(self, x: float) -> _dt.date | None:
+        if not self.start:
+            return None
+        days = x * 7 if self.unit == "week" else x
+        return self.start + _dt.timedelta(days=round(days))
+
+    def apply(self, ax, max_ticks: int = 9, xlabel: bool = True) -> None:
+        """Week (or day) numbers on the x axis, each with its month below when the start is known.
+        max_ticks: at most this many labelled ticks (fewer for narrow panels)."""
+        end = self.horizon * self.per_tick
+        n = max(end, 1)
+        steps = (1, 2, 4, 13, 26, 52, 104, 260, 520) if self.unit == "week" else \
+            (1, 7, 14, 30, 60, 90, 180, 365, 730, 1825)
+        step = next((s for s in steps if n / s <= max_ticks - 1), steps[-1])
+        ax.set_xlim(0, end)
+        ax.xaxis.set_major_locator(ticker.MultipleLocator(step))
+        short = max_ticks < 9
+
+        def fmt(x, _pos=None):
+            d = self.date_of_x(x)
+            if d is None:
+                return f"{x:g}"
+            return f"{x:g}\n{d:%b %y}" if short else f"{x:g}\n{d:%b %Y}"
+
+        ax.xaxis.set_major_formatter(ticker.FuncFormatter(fmt))
+        if xlabel:
+            ax.set_xlabel(self.label())
+
+
+# ----------------------------------------------------------------------------- figure helpers
+
+
+def _subtitle(summary: dict) -> str:
+    return (f"scenario {summary['scenario']}  ·  {summary['runs']:,} runs  ·  seed {summary['master_seed']}  ·  "
+            f"horizon {summary['horizon_ticks']} ticks of {summary.get('tick_days', 7)} days")
+
+
+def _titles(fig: Figure, title: str, subtitle: str) -> None:
+    """A bold title above and a grey line of provenance below (both kept clear by the layout)."""
+    fig.suptitle("\n".join(textwrap.wrap(title, 95)), fontsize=12.5, fontweight="bold", x=0.01, ha="left")
+    fig.supxlabel("\n".join(textwrap.wrap(subtitle, 160)), fontsize=8, color="#555555", x=0.01, ha="left")
+
+
+def _legend_axes(fig: Figure, spec, handles, texts, ncol: int, title: str | None = None) -> None:
+    """A legend in its own (invisible) grid cell, so that it never covers data."""
+    ax = fig.add_subplot(spec)
+    ax.axis("off")
+    ax.legend(handles, texts, loc="upper center", ncol=ncol, fontsize=8.5, title=title,
+              title_fontsize=8.5, borderaxespad=0)
+
+
+def save(fig: Figure, path: str) -> str:
+    """Write the figure to PATH (format from the extension), atomically. Returns PATH."""
+    ext = os.path.splitext(path)[1].lower().lstrip(".")
+    if ext not in ("png", "svg"):
+        raise PlotError(f"{path}: the output must end in .png or .svg")
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".plot-", suffix="." + ext, dir=folder)
+    os.close(fd)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; give the file the usual permissions
+    try:
+        if ext == "svg":
+            fig.savefig(tmp, format="svg", bbox_inches="tight", metadata={"Date": None})
+        else:
+            fig.savefig(tmp, format="png", dpi=PNG_DPI, bbox_inches="tight")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def png_bytes(fig: Figure) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=PNG_DPI, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def _hbars(ax, labels, ps, cis, colours, notes=None) -> None:
+    """Horizontal bars (in %) with Wilson error bars and the value written at the bar's end."""
+    y = list(range(len(labels)))
+    vals = [100 * _f(p) for p in ps]
+    lo = [max(0.0, v - 100 * c[0]) for v, c in zip(vals, cis)]
+    hi = [max(0.0, 100 * c[1] - v) for v, c in zip(vals, cis)]
+    ax.barh(y, vals, color=colours, height=0.62, zorder=2)
+    ax.errorbar(vals, y, xerr=[lo, hi], fmt="none", ecolor="#222222", elinewidth=1.1, capsize=3, zorder=3)
+    for i, (v, c) in enumerate(zip(ps, cis)):
+        text = f"{fmt_pct(v)}  {fmt_ci(c)}"
+        if notes is not None and notes[i]:
+            text += "  " + notes[i]
+        ax.text(100 * c[1] + 1.2, i, text, va="center", fontsize=8.5, zorder=4)
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 145)
+    ax.xaxis.set_major_locator(ticker.FixedLocator([0, 20, 40, 60, 80, 100]))
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(_pct_axis))
+    ax.spines["bottom"].set_bounds(0, 100)
+    ax.grid(axis="y", visible=False)
+
+
+def _rung_colours(n: int) -> list:
+    """Light (low rungs) to dark (high rungs), distinct enough to tell neighbouring rungs apart."""
+    cmap = matplotlib.colormaps["plasma_r"]
+    return [cmap(0.08 + 0.87 * i / max(1, n - 1)) for i in range(n)]
+
+
+# ----------------------------------------------------------------------------- summary figures
+
+
+def fig_outcomes(summary: dict, labels: Labels) -> Figure:
+    """End-state probabilities and P(reached) per rung, each with its 95% Wilson interval."""
+    ends, rungs = summary["end_states"], summary["rungs"]
+    fig = Figure(figsize=(10, 1.6 + 0.42 * (len(ends) + len(rungs))), layout="constrained")
+    gs = fig.add_gridspec(2, 1, height_ratios=[max(len(ends), 1), max(len(rungs), 1)])
+    ax1 = fig.add_subplot(gs[0])
+    colours = [ONGOING_COLOUR if e["name"] == "ongoing" else PALETTE[i % len(PALETTE)]
+               for i, e in enumerate(ends)]
+    time = TimeAxis(summary, labels)
+    notes = []
+    for e in ends:
+        t = _f(e.get("median_end_tick"))
+        notes.append(f"· median end: {time.unit} {t * time.per_tick:g}"
+                     if e["name"] != "ongoing" and e["count"] > 0 and t >= 0 else "")
+    _hbars(ax1, [labels.end_state(e["name"]) for e in ends], [e["p"] for e in ends],
+           [e["ci95"] for e in ends], colours, notes)
+    ax1.set_title("How the runs ended (each run ends exactly one way; the bars sum to 100%)", loc="left")
+    ax1.set_xlabel("Probability (% of runs), with 95% Wilson interval", loc="left")
+
+    ax2 = fig.add_subplot(gs[1])
+    _hbars(ax2, [labels.rung(r["name"]) for r in rungs], [r["reached"]["p"] for r in rungs],
+           [r["reached"]["ci95"] for r in rungs], _rung_colours(len(rungs)))
+    ax2.set_title("Escalation ladder: probability of reaching each rung at some point (lowest rung first)",
+                  loc="left")
+    ax2.set_xlabel("Probability of reaching the rung (% of runs), with 95% Wilson interval", loc="left")
+    _titles(fig, labels.title or summary["scenario"], _subtitle(summary))
+    return fig
+
+
+def fig_rungs(summary: dict, labels: Labels) -> Figure:
+    """P(the ladder has reached each rung by week t): linear and logarithmic panels."""
+    time = TimeAxis(summary, labels)
+    rungs = summary["rungs"]
+    colours = _rung_colours(len(rungs))
+    shown = [(i, r) for i, r in enumerate(rungs) if _f(r["p_reached_by_tick"][0]) < 1.0]
+    ncol = 2 if len(shown) > 3 else max(1, len(shown))
+    legend_rows = math.ceil(len(shown) / ncol) + 1
+    fig = Figure(figsize=(11, 4.6 + 0.22 * legend_rows), layout="constrained")
+    gs = fig.add_gridspec(2, 2, height_ratios=[4.4, 0.22 * legend_rows])
+    ax_lin, ax_log = fig.add_subplot(gs[0, 0]), fig.add_subplot(gs[0, 1])
+    ticks = list(range(len(rungs[0]["p_reached_by_tick"]))) if rungs else []
+    xs = time.x(ticks)
+    floor = 100.0 * 0.5 / max(1, summary["runs"])
+    for i, r in shown:
+        ys = [100 * _f(v) for v in r["p_reached_by_tick"]]
+        final = fmt_pct(r["reached"]["p"])
+        ax_lin.plot(xs, ys, color=colours[i], lw=2, label=f"{labels.rung(r['name'])} ({final} by the end)")
+        ax_log.plot(xs, [v if v > 0 else float("nan") for v in ys], color=colours[i], lw=2)
+    ax_lin.set_ylim(0, 102)
+    ax_lin.yaxis.set_major_formatter(ticker.FuncFormatter(_pct_axis))
+    ax_lin.set_ylabel("Probability the rung has been reached (% of runs)")
+    ax_lin.set_title("Probability of having reached each rung, by week", loc="left")
+    ax_log.set_yscale("log")
+    ax_log.set_ylim(floor, 100 * 1.3)
+    ax_log.yaxis.set_major_formatter(ticker.FuncFormatter(_pct_axis))
+    ax_log.set_ylabel("Same, logarithmic scale (% of runs)")
+    ax_log.set_title("The same on a log scale (rare rungs visible)", loc="left")
+    for ax in (ax_lin, ax_log):
+        time.apply(ax, max_ticks=6)
+    below = [labels.rung(r["name"]) for r in rungs if _f(r["p_reached_by_tick"][0]) >= 1.0]
+    handles, texts = ax_lin.get_legend_handles_labels()
+    if handles:
+        _legend_axes(fig, gs[1, :], handles, texts, ncol, "Rung (lowest first)")
+    note = _subtitle(summary)
+    if below:
+        note += "  ·  not drawn (reached at week 0): " + ", ".join(below)
+    _titles(fig, "Escalation over time: " + (labels.title or summary["scenario"]), note)
+    return fig
+
+
+def _indicator_by_name(summary: dict, name: str) -> dict:
+    for ind in summary["indicators"]:
+        if ind["name"] == name:
+            return ind
+    names = ", ".join(i["name"] for i in summary["indicators"])
+    raise PlotError(f"no indicator '{name}' in {summary['scenario']}; indicators are: {names}")
+
+
+def _draw_indicator(ax, ind: dict, time: TimeAxis, labels: Labels, max_ticks: int, xlabel: bool) -> None:
+    bt = ind["by_tick"]
+    xs = time.x(range(len(bt["mean"])))
+    title = "\n".join(textwrap.wrap(labels.indicator(ind["name"]), 44))
+    if is_flag(ind):
+        ax.plot(xs, [100 * _f(v) for v in bt["mean"]], color=PALETTE[2], lw=2,
+                label="yes/no: share of runs in which it is true")
+        ax.set_ylim(-2, 102)
+        ax.yaxis.set_major_formatter(ticker.FuncFormatter(_pct_axis))
+        ax.set_ylabel("% of runs in which it is true")
+    else:
+        ax.fill_between(xs, [_f(v) for v in bt["p05"]], [_f(v) for v in bt["p95"]], color=PALETTE[0],
+                        alpha=0.22, lw=0, label="5%-95% of runs")
+        ax.plot(xs, [_f(v) for v in bt["p50"]], color=PALETTE[0], lw=2, label="median (p50)")
+        ax.plot(xs, [_f(v) for v in bt["mean"]], color=PALETTE[1], lw=1.5, ls="--", label="mean")
+        ax.yaxis.set_major_formatter(ticker.FuncFormatter(_compact))
+        unit = ind.get("unit") or "(no unit)"
+        ax.set_ylabel("\n".join(textwrap.wrap(unit, 34)))
+    ax.set_title(title, loc="left", fontsize=9.5)
+    time.apply(ax, max_ticks=max_ticks, xlabel=xlabel)
+
+
+def fig_indicators(summary: dict, names: list, labels: Labels, title: str | None = None) -> Figure:
+    """One panel per indicator: p05-p95 band, median and mean by week (flags: share of runs)."""
+    inds = [_indicator_by_name(summary, n) for n in names]
+    if not inds:
+        raise PlotError("no indicator to plot")
+    n = len(inds)
+    ncols = 1 if n == 1 else 2 if n <= 4 else 3
+    nrows = math.ceil(n / ncols)
+    fig = Figure(figsize=(4.0 * ncols if ncols > 1 else 9, 3.0 * nrows + 1.1), layout="constrained")
+    gs = fig.add_gridspec(nrows + 1, ncols, height_ratios=[0.18] + [1.0] * nrows)
+    time = TimeAxis(summary, labels)
+    handles = {}
+    for k, ind in enumerate(inds):
+        ax = fig.add_subplot(gs[1 + k // ncols, k % ncols])
+        last_in_column = k + ncols >= n
+        _draw_indicator(ax, ind, time, labels, max_ticks=9 if ncols == 1 else 6, xlabel=last_in_column)
+        for h, t in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(t, h)
+    _legend_axes(fig, gs[0, :], list(handles.values()), list(handles.keys()), len(handles))
+    if title is None:
+        title = labels.indicator(inds[0]["name"]) if n == 1 else "Indicators over time"
+    _titles(fig, title + ": " + (labels.title or summary["scenario"]),
+            _subtitle(summary) + "  ·  quantiles within ±0.5% of their value")
+    return fig
+
+
+def fig_flags(summary: dict, names: list, labels: Labels) -> Figure:
+    """Yes/no indicators on one axis: % of runs in which each is true, by week."""
+    inds = [_indicator_by_name(summary, n) for n in names]
+    time = TimeAxis(summary, labels)
+    legend_rows = math.ceil(len(inds) / 2)
+    fig = Figure(figsize=(11, 4.6 + 0.22 * legend_rows), layout="constrained")
+    gs = fig.add_gridspec(2, 1, height_ratios=[4.4, 0.22 * legend_rows])
+    ax = fig.add_subplot(gs[0])
+    cmap = matplotlib.colormaps["tab10"]
+    styles = ["-", "--", ":"]
+    for k, ind in enumerate(inds):
+        ys = [100 * _f(v) for v in ind["by_tick"]["mean"]]
+        ax.plot(time.x(range(len(ys))), ys, color=cmap(k % 10), lw=2, ls=styles[(k // 10) % 3],
+                label=f"{labels.indicator(ind['name'])} ({fmt_pct(ind['at_horizon']['mean'])} at the end)")
+    ax.set_ylim(-2, 102)
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(_pct_axis))
+    ax.set_ylabel("% of runs in which it is true")
+    ax.set_title("Yes/no indicators: share of runs in which each is true, by week", loc="left")
+    time.apply(ax)
+    handles, texts = ax.get_legend_handles_labels()
+    _legend_axes(fig, gs[1], handles, texts, 2)
+    _titles(fig, "Events and decisions: " + (labels.title or summary["scenario"]), _subtitle(summary))
+    return fig
+
+
+# ----------------------------------------------------------------------------- comparison figure
+
+
+def fig_compare(cmp: dict, labels: Labels) -> Figure:
+    """P(A) and P(B) per outcome, and the paired difference B - A with its 95% interval."""
+    outs = cmp["outcomes"]
+    if not outs:
+        raise PlotError("the comparison has no outcomes")
+
+    def name(o):
+        if o["kind"] == "end_state":
+            return "ends: " + labels.end_state(o["name"])
+        return "reaches: " + labels.rung(o["name"])
+
+    n = len(outs)
+    fig = Figure(figsize=(12, 1.8 + 0.36 * n), layout="constrained")
+    ax_p, ax_d = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1.1, 1]})
+    y = list(range(n))
+    h = 0.38
+    pa = [100 * _f(o["p_a"]) for o in outs]
+    pb = [100 * _f(o["p_b"]) for o in outs]
+    short = lambda s: s.split(" (", 1)[0]  # noqa: E731  "NAME (PATH)" -> "NAME"
+    ax_p.barh([v - h / 2 for v in y], pa, height=h, color=PALETTE[0], label="A: " + short(cmp["scenario_a"]))
+    ax_p.barh([v + h / 2 for v in y], pb, height=h, color=PALETTE[1], label="B: " + short(cmp["scenario_b"]))
+    for i, o in enumerate(outs):
+        lo_, hi_ = o["ci95_paired"]
+        moved = lo_ > 0 or hi_ < 0
+        text = f"{fmt_pct(o['p_a'])} → {fmt_pct(o['p_b'])}"
+        if moved:
+            text += f"  ({100 * o['diff']:+.1f} pts)"
+        ax_p.text(max(pa[i], pb[i]) + 1.5, i, text, va="center", fontsize=8,
+                  fontweight="bold" if moved else "normal")
+    ax_p.set_yticks(y)
+    ax_p.set_yticklabels([name(o) for o in outs])
+    ax_p.invert_yaxis()
+    ax_p.set_xlim(0, 150)
+    ax_p.spines["bottom"].set_bounds(0, 100)
+    ax_p.xaxis.set_major_locator(ticker.FixedLocator([0, 20, 40, 60, 80, 100]))
+    ax_p.xaxis.set_major_formatter(ticker.FuncFormatter(_pct_axis))
+    ax_p.set_xlabel("Probability (% of runs)\nbold: B differs from A (the paired 95% interval excludes 0)",
+                    loc="left")
+    ax_p.set_title("Each outcome in A and in B", loc="left")
+    ax_p.legend(loc="lower right", fontsize=8.5, frameon=True, framealpha=0.9, edgecolor="#dddddd")
+    ax_p.grid(axis="y", visible=False)
+
+    d = [100 * _f(o["diff"]) for o in outs]
+    lo = [100 * _f(o["ci95_paired"][0]) for o in outs]
+    hi = [100 * _f(o["ci95_paired"][1]) for o in outs]
+    for i in y:
+        moved = lo[i] > 0 or hi[i] < 0
+        colour = (PALETTE[1] if d[i] > 0 else PALETTE[0]) if moved else "#999999"
+        ax_d.errorbar([d[i]], [i], xerr=[[d[i] - lo[i]], [hi[i] - d[i]]], fmt="o", color=colour,
+                      ecolor=colour, capsize=3, ms=5, lw=1.4)
+    ax_d.axvline(0, color="#333333", lw=0.9)
+    span = max([abs(v) for v in lo + hi] + [0.5])
+    ax_d.set_xlim(-span * 1.15, span * 1.15)
+    ax_d.xaxis.set_major_formatter(ticker.FuncFormatter(lambda x, _p: f"{x:+g}" if x else "0"))
+    ax_d.set_xlabel("Difference B − A (percentage points)\nwith its paired 95% interval")
+    ax_d.set_title("How much B moves it (coloured: the interval excludes 0)", loc="left")
+    ax_d.grid(axis="y", visible=False)
+    n_ends = sum(1 for o in outs if o["kind"] == "end_state")
+    if 0 < n_ends < n:
+        for ax in (ax_p, ax_d):
+            ax.axhline(n_ends - 0.5, color="#bbbbbb", lw=0.8)
+    title = f"A: {cmp['scenario_a']}   vs   B: {cmp['scenario_b']}"
+    sub = (f"{cmp['runs']:,} paired runs (common random numbers)  ·  seed {cmp['master_seed']}  ·  "
+           f"interval: {cmp.get('interval_method', '')}")
+    _titles(fig, title, sub)
+    return fig
+
+
+# ----------------------------------------------------------------------------- study figures (hooks)
+#
+# geosim writes no sensitivity or scenario-discovery output yet (the engine side is in
+# include/geosim/study.h; no command writes its results as JSON), so nothing below draws anything.
+# When a study command writes JSON, add a function `fig_xxx(study: dict, labels: Labels) -> Figure`
+# here and register it in STUDY_PLOTTERS under the JSON's "format" string; `plot.py study FILE -o
+# OUT` then draws it, and tools/report.py can add it to a report (see STUDY FIGURES there).
+#
+# Planned figures (their input is whatever the study's JSON format will hold, not invented here):
+#   - Sobol' indices (geosim::SobolIndices): per parameter, first-order S_i and total ST_i with
+#     their bootstrap intervals (first_ci, total_ci), horizontal bars sorted by ST, one panel per
+#     outcome; the noise share (noise_share) in the subtitle, since Monte Carlo noise inflates ST.
+#   - Morris elementary effects (geosim::MorrisIndices): mu* bars with mu_star_ci, sigma as a
+#     second marker (or the mu*-sigma scatter), and noise_sd drawn as a reference line: a mu*
+#     below about 0.8 noise_sd is indistinguishable from noise.
+#   - PRIM (geosim::PrimResult): the selected box's restricted range of each parameter against
+#     its initial range (one horizontal segment per restricted factor, with its quasi_p), with
+#     coverage, density and mass in the title; and the peeling trajectory (coverage against
+#     density, the selected step marked) as a second panel.
+
+STUDY_PLOTTERS: dict = {}  # "geosim-<study>/1" -> function(study: dict, labels: Labels) -> Figure
+
+
+def fig_study(study: dict, labels: Labels) -> Figure:
+    fmt = study.get("format") if isinstance(study, dict) else None
+    plotter = STUDY_PLOTTERS.get(fmt)
+    if plotter is None:
+        known = ", ".join(sorted(STUDY_PLOTTERS)) or "none yet"
+        raise PlotError(f"no figure for format {fmt!r} (study formats with a figure: {known})")
+    return plotter(study, labels)
+
+
+# ----------------------------------------------------------------------------- the `all` set
+
+
+def summary_figures(summary: dict, labels: Labels) -> list:
+    """Every summary figure as (stem, caption, builder); the builder returns a Figure. Used by
+    `all` and by tools/report.py, so both always draw the same set."""
+    inds = summary["indicators"]
+    flags = [i["name"] for i in inds if is_flag(i)]
+    scores = [i["name"] for i in inds if is_score(i)]
+    plain = [i["name"] for i in inds if not is_flag(i) and not is_score(i)]
+    out = [
+        ("outcomes", "How the runs ended, and how often each rung of the escalation ladder was reached. "
+                     "Bars: share of runs; whiskers: 95% Wilson interval (Monte Carlo noise only).",
+         lambda: fig_outcomes(summary, labels)),
+        ("rungs", "Probability that the ladder has reached each rung by a given week (left), and the same "
+                  "on a logarithmic scale so that rare rungs are visible (right).",
+         lambda: fig_rungs(summary, labels)),
+    ]
+    if plain:
+        out.append(("indicators", "The quantities the scenario tracks, week by week: the shaded band holds "
+                                  "the middle 90% of runs (5th to 95th percentile), the solid line is the "
+                                  "median run and the dashed line the mean.",
+                    lambda: fig_indicators(summary, plain, labels, "Indicators over time")))
+    if flags:
+        out.append(("flags", "Yes/no indicators: the share of runs in which each thing has happened "
+                             "(or is true) by a given week.",
+                    lambda: fig_flags(summary, flags, labels)))
+    if scores:
+        out.append(("scores", "Each actor's cumulative escalation score (Rivera et al. 2024 weights): "
+                              "band 5th-95th percentile, solid median, dashed mean.",
+                    lambda: fig_indicators(summary, scores, labels, "Escalation scores")))
+    return out
+
+
+def write_all(summary: dict, labels: Labels, outdir: str) -> list:
+    written = []
+    for stem, _caption, build in summary_figures(summary, labels):
+        fig = build()
+        for ext in ("png", "svg"):
+            written.append(save(fig, os.path.join(outdir, f"{stem}.{ext}")))
+    return written
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="plot.py", description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog="Output format from the extension of -o: .png or .svg. See docs/report.md.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    def common(p, needs_out=True):
+        p.add_argument("--scenario", metavar="FILE.yaml",
+                       help="scenario file: use its labels and start date (needs python3-yaml)")
+        if needs_out:
+            p.add_argument("-o", "--out", required=True, metavar="OUT.png|OUT.svg")
+
+    p = sub.add_parser("outcomes", help="end states and rungs with 95%% intervals")
+    p.add_argument("summary")
+    common(p)
+    p = sub.add_parser("rungs", help="P(reached each rung) by week")
+    p.add_argument("summary")
+    common(p)
+    p = sub.add_parser("indicator", help="an indicator's p05-p95 band, median and mean over time")
+    p.add_argument("summary")
+    p.add_argument("--name", action="append", required=True, help="indicator name (repeat for several)")
+    common(p)
+    p = sub.add_parser("compare", help="two scenarios side by side, with paired differences")
+    p.add_argument("comparison")
+    common(p)
+    p = sub.add_parser("all", help="every summary figure, PNG and SVG")
+    p.add_argument("summary")
+    p.add_argument("--outdir", required=True)
+    common(p, needs_out=False)
+    p = sub.add_parser("study", help="a sensitivity or PRIM study (no study format exists yet)")
+    p.add_argument("study")
+    common(p)
+    a = ap.parse_args(argv)
+
+    try:
+        labels = Labels.from_file(a.scenario)
+        if a.cmd == "compare":
+            fig = fig_compare(read_json(a.comparison, "geosim-comparison/1"), labels)
+        elif a.cmd == "study":
+            try:
+                with open(a.study, encoding="utf-8") as f:
+                    study = json.load(f)
+            except (OSError, json.JSONDecodeError) as e:
+                raise PlotError(f"cannot read {a.study}: {e}") from e
+            fig = fig_study(study, labels)
+        else:
+            summary = read_json(a.summary, "geosim-summary/1")
+            if a.cmd == "all":
+                for path in write_all(summary, labels, a.outdir):
+                    print(path)
+                return 0
+            if a.cmd == "outcomes":
+                fig = fig_outcomes(summary, labels)
+            elif a.cmd == "rungs":
+                fig = fig_rungs(summary, labels)
+            else:
+                fig = fig_indicators(summary, a.name, labels)
+        print(save(fig, a.out))
+    except PlotError as e:
+        print(f"plot.py: error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
