@@ -90,6 +90,19 @@ inline std::int32_t move_target(const CompiledMove& mv, std::int32_t r, std::int
   return r;
 }
 
+// The rung below which a move holds the ladder this tick, or -1. An escalation (a step up, or a
+// to_rung) holds the ladder at least where it stands or where it points: a `to_rung` at or below
+// the current rung, or a step up at the top of the ladder, proposes no move but keeps a
+// de-escalation by someone else from taking the ladder below it.
+inline std::int32_t hold_floor(const CompiledMove& mv, std::int32_t r) {
+  switch (mv.kind) {
+    case RungMove::Kind::none: return -1;
+    case RungMove::Kind::step: return mv.value > 0 ? r : -1;
+    case RungMove::Kind::to: return std::min(mv.value, r);
+  }
+  return -1;
+}
+
 // Fills the per-run constants: everything in an action's utility that does not change during the
 // run, for every rung the ladder can stand on (docs/model.md, "Utility").
 void prepare_run(const Model& m, Workspace& ws) {
@@ -257,7 +270,7 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
     }
 
     // 2. The chosen actions take effect, in actor order; the ladder candidates are collected.
-    std::int32_t up = 0, down = 0;
+    std::int32_t up = 0, down = 0, floor = -1;
     for (std::int32_t i = 0; i < n_actors; ++i) {
       const std::int32_t k = ws.chosen[static_cast<std::size_t>(i)];
       if (k == kNone) {
@@ -269,6 +282,7 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
       const auto step = static_cast<std::int32_t>(ws.step_at(k, rung));
       up = std::max(up, step);
       down = std::min(down, step);
+      floor = std::max(floor, hold_floor(act.move, rung));
       ws.last_step[static_cast<std::size_t>(i)] = std::max(0, step);
       ws.score[static_cast<std::size_t>(i)] +=
           m.class_weights[static_cast<std::size_t>(act.escalation_class)];
@@ -304,12 +318,14 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
       const std::int32_t step = move_target(ev.move, rung, n_rungs) - rung;
       up = std::max(up, step);
       down = std::min(down, step);
+      floor = std::max(floor, hold_floor(ev.move, rung));
       if (trace) trace->events.push_back({tick, static_cast<std::int32_t>(e), count});
     }
 
-    // 4. The ladder: escalation wins; it comes down only when nobody pushes it up.
+    // 4. The ladder: escalation wins; it comes down only when nobody pushes it up, and not
+    // below a rung that an action or event chosen this tick holds.
     const std::int32_t before = rung;
-    rung = std::clamp(rung + (up > 0 ? up : down), 0, n_rungs - 1);
+    rung = up > 0 ? std::min(rung + up, n_rungs - 1) : std::max({rung + down, floor, 0});
     if (rung != before && trace) trace->rung_changes.push_back({tick, before, rung});
     for (std::int32_t k = out.highest_rung + 1; k <= rung; ++k)
       out.first_arrival[static_cast<std::size_t>(k)] = tick;

@@ -512,7 +512,9 @@ TEST(Simulate, LadderEscalationWinsComesDownOnlyWhenNobodyPushesUpAndIsClamped) 
 // chosen in the same tick brings the ladder down although an actor chose to escalate. This pins the
 // documented rule; if the rule changes to "a chosen upward move holds the ladder even when
 // clamped", this test is the one to flip.
-TEST(Simulate, LadderAtTheTopComesDownWhenTheOnlyPushUpIsClamped) {
+// An escalation that cannot move the ladder (a step up at the top, or a to_rung at or below the
+// current rung) still holds it: a de-escalation chosen in the same tick does not bring it down.
+TEST(Simulate, LadderHeldByAnEscalationThatCannotMoveIt) {
   const Model m = compile_text(R"(
 geosim: 1
 name: top
@@ -531,11 +533,36 @@ actors:
       talk: {class: de_escalation, step: -1}
 )", "top.yaml");
   const OneRun o = run_once(m);
-  ASSERT_EQ(o.trace.rung_changes.size(), 1u);
-  EXPECT_EQ(o.trace.rung_changes[0].from, 2);
-  EXPECT_EQ(o.trace.rung_changes[0].to, 1);
+  EXPECT_TRUE(o.trace.rung_changes.empty());
+  EXPECT_EQ(o.result.highest_rung, 2);
   // The clamped escalation still scores its class weight (section 11).
   EXPECT_EQ(series(m, o.result, "escalation_score.u"), (std::vector<double>{0, 28}));
+}
+
+// A to_rung below the current rung holds the ladder at its target, not where it stands: a step
+// down of two from r3 stops at the held r2.
+TEST(Simulate, ToRungBelowTheLadderHoldsItAtItsTarget) {
+  const Model m = compile_text(R"(
+geosim: 1
+name: hold
+time: {horizon: 1}
+ladder:
+  start: r3
+  rungs: [{name: r0}, {name: r1}, {name: r2}, {name: r3}]
+actors:
+  u:
+    rationality: 1
+    actions:
+      authorise: {class: nonviolent_escalation, to_rung: r2}
+  d:
+    rationality: 1
+    actions:
+      talk: {class: de_escalation, step: -2}
+)", "hold.yaml");
+  const OneRun o = run_once(m);
+  ASSERT_EQ(o.trace.rung_changes.size(), 1u);
+  EXPECT_EQ(o.trace.rung_changes[0].from, 3);
+  EXPECT_EQ(o.trace.rung_changes[0].to, 2);
 }
 
 // First arrival of rungs jumped over is the tick of the jump; rungs never reached stay -1.
