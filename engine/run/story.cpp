@@ -26,12 +26,26 @@ std::optional<std::uint64_t> find_run(const Model& model, std::uint64_t master_s
                                       const std::string& outcome, std::uint64_t max_runs) {
   const auto& ends = model.names.end_states;
   const auto& rungs = model.names.rungs;
+  // "end:NAME" or "rung:NAME" says which is meant when an end state and a rung share a name;
+  // a bare name is an end state if there is one of that name, else a rung.
+  std::string name = outcome;
+  bool ends_only = false, rungs_only = false;
+  if (name.rfind("end:", 0) == 0) {
+    ends_only = true;
+    name = name.substr(4);
+  } else if (name.rfind("rung:", 0) == 0) {
+    rungs_only = true;
+    name = name.substr(5);
+  }
   std::int32_t end = -2, rung = -1;
-  if (outcome == "ongoing") end = -1;
-  for (std::size_t i = 0; i < ends.size(); ++i)
-    if (ends[i] == outcome) end = static_cast<std::int32_t>(i);
-  for (std::size_t i = 0; i < rungs.size(); ++i)
-    if (rungs[i] == outcome) rung = static_cast<std::int32_t>(i);
+  if (!rungs_only) {
+    if (name == "ongoing") end = -1;
+    for (std::size_t i = 0; i < ends.size(); ++i)
+      if (ends[i] == name) end = static_cast<std::int32_t>(i);
+  }
+  if (!ends_only && end == -2)
+    for (std::size_t i = 0; i < rungs.size(); ++i)
+      if (rungs[i] == name) rung = static_cast<std::int32_t>(i);
   if (end == -2 && rung == -1) {
     std::vector<std::string> all = ends;
     all.push_back("ongoing");
@@ -71,32 +85,81 @@ std::string label_of(const T& x) {
   return x.label.empty() ? x.name : x.label;
 }
 
-// "name [file]" for a parameter with an article source, "name [assumption]" otherwise.
+// A rung's short name: its label up to the first ':' ("Combat engagement: DPRK troops fight in
+// Kursk" -> "Combat engagement").
+std::string rung_name(const Rung& r) {
+  const std::string l = label_of(r);
+  const auto colon = l.find(':');
+  return colon == std::string::npos ? l : l.substr(0, colon);
+}
+
+// Where a number comes from, in words: "[article 003]" or "[assumed]".
 std::string cite(const Scenario& s, ParamIndex p) {
   if (p < 0) return {};
   const Parameter& par = s.parameters[static_cast<std::size_t>(p)];
-  if (par.source) return fmt::format("{} [{}]", par.name, par.source->file.substr(0, 3));
-  return fmt::format("{} [assumption]", par.name);
+  if (par.source) return fmt::format("[article {}]", par.source->file.substr(0, 3));
+  return "[assumed]";
+}
+
+// 1234567.8 -> "1,234,568"; small and fractional numbers keep 3 significant digits.
+std::string number(double x) {
+  if (std::abs(x) >= 1000 && std::abs(x) < 1e15) {
+    std::string digits = fmt::format("{:.0f}", std::abs(x));
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+      if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+      out += digits[i];
+    }
+    return (x < 0 ? "-" : "") + out;
+  }
+  if (x == std::floor(x)) return fmt::format("{:.0f}", x);
+  return fmt::format("{:.3g}", x);
+}
+
+std::string percent(double p) {
+  if (p < 0.01) return "under 1%";
+  if (p > 0.99 && p < 1.0) return "over 99%";
+  return fmt::format("{:.0f}%", 100 * p);
+}
+
+// A value with its unit, or yes/no for a flag.
+std::string with_unit(double x, const std::string& unit) {
+  if (unit == "flag" || unit.rfind("flag ", 0) == 0) return x != 0 ? "yes" : "no";
+  return unit.empty() ? number(x) : number(x) + " " + unit;
 }
 
 struct Term {
-  const char* words;
+  std::string words;
   double value;
   std::string why;
 };
 
-// The utility terms of a decision, largest in size first.
+// The utility terms of a decision, largest in size first, each said in words that fit its sign.
 std::vector<Term> terms_of(const Scenario& s, const Model& m, const DecisionRecord& d) {
   const auto& act = m.actions[static_cast<std::size_t>(d.action)];
   const auto& actor = m.actors[static_cast<std::size_t>(d.actor)];
+  auto pick = [](double v, const char* plus, const char* minus) { return v >= 0 ? plus : minus; };
+  // Whose wishes weigh on this choice, and which way.
+  std::string partners;
+  for (const auto& w : m.wishes) {
+    if (w.action != d.action) continue;
+    for (const auto& l : m.leverage)
+      if (l.row == d.actor && l.col == w.actor)
+        partners += (partners.empty() ? "" : ", ") + label_of(s.actors[static_cast<std::size_t>(w.actor)]);
+  }
   std::vector<Term> t = {
-      {"its own gain from it", d.u_gain, cite(s, act.gain)},
-      {"its cost", d.u_cost, cite(s, act.cost)},
-      {"resolve to escalate", d.u_resolve, cite(s, actor.resolve)},
-      {"fear of the rung it leads to", d.u_danger, cite(s, actor.risk_tolerance)},
-      {"what partners with leverage wish", d.u_leverage, "leverage x wishes"},
-      {"answering last week's hostile escalation", d.u_reciprocity, cite(s, actor.reciprocity)},
-      {"the state of the world", d.u_state, "utility terms"},
+      {pick(d.u_gain, "what it gains by it", "what it loses by it"), d.u_gain, cite(s, act.gain)},
+      {"what it costs", d.u_cost, cite(s, act.cost)},
+      {pick(d.u_resolve, "its resolve to escalate", "its reluctance to back down"), d.u_resolve,
+       cite(s, actor.resolve)},
+      {pick(d.u_danger, "relief at stepping down the ladder", "fear of the rung it leads to"),
+       d.u_danger, cite(s, actor.risk_tolerance)},
+      {pick(d.u_leverage, "the wishes of partners with leverage", "pressure from partners with leverage"),
+       d.u_leverage, partners.empty() ? std::string{} : "(" + partners + ")"},
+      {pick(d.u_reciprocity, "answering last week's hostile escalation",
+            "not backing down after last week's hostile escalation"),
+       d.u_reciprocity, cite(s, actor.reciprocity)},
+      {"the state of the world", d.u_state, ""},
   };
   if (act.term_end > act.term_begin) {
     const auto& sa = s.actors[static_cast<std::size_t>(d.actor)];
@@ -104,17 +167,12 @@ std::vector<Term> terms_of(const Scenario& s, const Model& m, const DecisionReco
     std::string labels;
     for (const auto& ut : sact.utility)
       labels += (labels.empty() ? "" : ", ") + (ut.label.empty() ? ut.var : ut.label);
-    t.back().why = labels;
+    t.back().words = labels;
   }
   std::erase_if(t, [](const Term& x) { return std::abs(x.value) < 1e-9; });
   std::stable_sort(t.begin(), t.end(),
                    [](const Term& a, const Term& b) { return std::abs(a.value) > std::abs(b.value); });
   return t;
-}
-
-std::string number(double x) {
-  if (x == std::floor(x) && std::abs(x) < 1e15) return fmt::format("{:.0f}", x);
-  return fmt::format("{:.3g}", x);
 }
 
 const Action& action_of(const Scenario& s, const Model& m, std::int32_t a) {
@@ -136,15 +194,16 @@ std::string story_to_text(const Scenario& s, const Model& m, const Story& st) {
     const auto& p = s.parameters[i];
     if (p.dist.kind == DistKind::constant) continue;
     any = true;
-    out += fmt::format("  {} = {}{} ({})", p.name, number(st.trace.params[i]),
-                       p.unit.empty() ? "" : " " + p.unit, to_string(p.dist.kind));
+    out += fmt::format("  {} = {} (drawn from a {} distribution)", p.name,
+                       with_unit(st.trace.params[i], p.unit), to_string(p.dist.kind));
     if (p.source) out += fmt::format("\n      source {}: \"{}\"", p.source->file, p.source->quote);
     else if (!p.assumption.empty()) out += fmt::format("\n      assumption: {}", p.assumption);
     out += "\n";
   }
   if (!any) out += "  (none: every parameter is a fixed number)\n";
 
-  out += fmt::format("\nWeek 0 ({}): the ladder stands at '{}'.\n", date_of(s, 0),
+  const char* tick_word = s.tick_days == 7 ? "Week" : s.tick_days == 1 ? "Day" : "Tick";
+  out += fmt::format("\n{} 0 ({}): the ladder stands at {}.\n", tick_word, date_of(s, 0),
                      label_of(s.rungs[static_cast<std::size_t>(m.start_rung)]));
   std::vector<std::int32_t> previous(static_cast<std::size_t>(m.n_actors()), -1);
   std::size_t di = 0, ei = 0, ri = 0;
@@ -158,15 +217,15 @@ std::string story_to_text(const Scenario& s, const Model& m, const Story& st) {
       prev = d.action;
       const auto& actor = s.actors[static_cast<std::size_t>(d.actor)];
       const auto& act = action_of(s, m, d.action);
-      lines += fmt::format("  {} chose to {} (probability {:.0f}% among {} options", label_of(actor),
-                           act.label.empty() ? act.name : act.label, 100 * d.probability,
+      lines += fmt::format("  {} chose to {} ({} likely among {} options", label_of(actor),
+                           act.label.empty() ? act.name : act.label, percent(d.probability),
                            d.n_available);
       const auto terms = terms_of(s, m, d);
       if (!terms.empty()) {
         lines += "; driven by ";
         for (std::size_t k = 0; k < terms.size() && k < 3; ++k)
-          lines += fmt::format("{}{} {:+.2f} ({})", k ? ", " : "", terms[k].words, terms[k].value,
-                               terms[k].why);
+          lines += fmt::format("{}{} ({:+.2f}){}", k ? ", " : "", terms[k].words, terms[k].value,
+                               terms[k].why.empty() ? "" : " " + terms[k].why);
       }
       lines += ").\n";
     }
@@ -174,34 +233,74 @@ std::string story_to_text(const Scenario& s, const Model& m, const Story& st) {
       const auto& e = st.trace.events[ei];
       const auto& ev = s.events[static_cast<std::size_t>(e.event)];
       if (ev.kind == Event::Kind::flow) continue;  // steady flows are reported as indicators
-      if (ev.kind == Event::Kind::poisson)
-        lines += fmt::format("  Event: {} ({}).\n", label_of(ev), number(e.count));
-      else
+      if (ev.kind == Event::Kind::poisson) {
+        // The count is in the unit of the first variable it adds to (e.g. soldiers).
+        std::string unit;
+        for (const auto& eff : ev.effects)
+          for (const auto& v : s.state)
+            if (unit.empty() && v.name == eff.var && eff.op == EffectOp::add) unit = v.unit;
+        lines += fmt::format("  Event: {}: {}.\n", label_of(ev), with_unit(e.count, unit));
+      } else
         lines += fmt::format("  Event: {}.\n", label_of(ev));
     }
     for (; ri < st.trace.rung_changes.size() && st.trace.rung_changes[ri].tick == tick; ++ri) {
       const auto& r = st.trace.rung_changes[ri];
-      lines += fmt::format("  The ladder moves {} from '{}' to '{}'.\n", r.to > r.from ? "up" : "down",
-                           label_of(s.rungs[static_cast<std::size_t>(r.from)]),
-                           label_of(s.rungs[static_cast<std::size_t>(r.to)]));
+      lines += fmt::format("  The ladder moves {} from {} to {}.\n", r.to > r.from ? "up" : "down",
+                           rung_name(s.rungs[static_cast<std::size_t>(r.from)]),
+                           rung_name(s.rungs[static_cast<std::size_t>(r.to)]));
     }
-    if (!lines.empty()) out += fmt::format("Week {} ({}):\n{}", tick, date_of(s, tick), lines);
+    if (!lines.empty()) out += fmt::format("{} {} ({}):\n{}", tick_word, tick, date_of(s, tick), lines);
   }
   if (st.result.end_state >= 0) {
     const auto& e = s.end_states[static_cast<std::size_t>(st.result.end_state)];
-    out += fmt::format("\nThe run ends in week {} ({}): {}.\n", st.result.end_tick,
-                       date_of(s, st.result.end_tick), label_of(e));
+    const auto& ce = m.end_states[static_cast<std::size_t>(st.result.end_state)];
+    // Why it ended: the trigger that held, and the chance it had each week it held.
+    std::string why;
+    switch (e.kind) {
+      case EndState::Kind::rung: why = "the ladder reached " + e.rung; break;
+      case EndState::Kind::any_chosen:
+      case EndState::Kind::all_chosen: {
+        std::string list;
+        for (std::size_t q = 0; q < e.actions.size(); ++q)
+          list += (q == 0 ? "" : (q + 1 == e.actions.size() ? (e.kind == EndState::Kind::all_chosen ? " and " : " or ") : ", ")) + e.actions[q];
+        why = (e.kind == EndState::Kind::all_chosen ? "all of " : "one of ") + list + " chosen in the same " +
+              (s.tick_days == 7 ? "week" : "tick");
+        break;
+      }
+      case EndState::Kind::state: {
+        static const char* ops[] = {"<", "<=", ">", ">=", "=", "!="};
+        for (std::size_t q = 0; q < e.conditions.size(); ++q) {
+          const auto& c = e.conditions[q];
+          const double v = st.trace.params[static_cast<std::size_t>(m.conditions[static_cast<std::size_t>(ce.cond_begin) + q].value)];
+          std::string var_label = c.var;
+          for (const auto& sv : s.state)
+            if (sv.name == c.var && !sv.label.empty()) var_label = sv.label;
+          why += fmt::format("{}{} {} {}", q ? " and " : "", var_label, ops[static_cast<int>(c.op)], number(v));
+        }
+        break;
+      }
+    }
+    const double chance = st.trace.params[static_cast<std::size_t>(ce.probability)];
+    out += fmt::format("\nThe run ends in {} {} ({}): {}.\n  Why: {}{}.\n", tick_word, st.result.end_tick,
+                       date_of(s, st.result.end_tick), label_of(e), why,
+                       chance < 1.0 ? fmt::format(", and the {} chance that this ends the crisis in a given {} came up",
+                                                  percent(chance), s.tick_days == 7 ? "week" : "tick")
+                                    : std::string{});
   } else {
-    out += fmt::format("\nNo end state by the horizon (week {}, {}): the crisis is still going.\n",
+    out += fmt::format("\nNo end state by the horizon ({} {}, {}): the crisis is still going.\n", tick_word,
                        m.horizon, date_of(s, m.horizon));
   }
-  out += fmt::format("Highest rung reached: '{}'.\n",
+  out += fmt::format("Highest rung reached: {}.\n",
                      label_of(s.rungs[static_cast<std::size_t>(st.result.highest_rung)]));
   out += "Indicators at the end:\n";
-  for (std::int32_t i = 0; i < m.n_indicators(); ++i)
-    out += fmt::format("  {:<32} {} {}\n", m.names.indicators[static_cast<std::size_t>(i)],
-                       number(st.result.indicator(m, i, m.horizon)),
-                       m.names.indicator_units[static_cast<std::size_t>(i)]);
+  for (std::int32_t i = 0; i < m.n_indicators(); ++i) {
+    const auto& name = m.names.indicators[static_cast<std::size_t>(i)];
+    std::string label = name;
+    for (const auto& sv : s.state)
+      if (sv.name == name && !sv.label.empty()) label = sv.label;
+    out += fmt::format("  {:<48} {}\n", label,
+                       with_unit(st.result.indicator(m, i, m.horizon), m.names.indicator_units[static_cast<std::size_t>(i)]));
+  }
   return out;
 }
 

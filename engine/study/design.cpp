@@ -1,7 +1,15 @@
 // Factors and designs: full factorial, Latin hypercube, Sobol'/Saltelli, Morris, user CSV.
 // Contracts are in include/geosim/study.h.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <bit>
+#include <boost/math/distributions/beta.hpp>
+#include <boost/math/distributions/lognormal.hpp>
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/triangular.hpp>
+#include <boost/random/sobol.hpp>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -15,14 +23,6 @@
 #include <string_view>
 #include <system_error>
 #include <vector>
-
-#include <boost/math/distributions/beta.hpp>
-#include <boost/math/distributions/lognormal.hpp>
-#include <boost/math/distributions/normal.hpp>
-#include <boost/math/distributions/triangular.hpp>
-#include <boost/random/sobol.hpp>
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "geosim/error.h"
 #include "geosim/rng.h"
@@ -42,8 +42,8 @@ bool finite(double x) { return std::isfinite(x); }
 
 // An unbiased integer in [0, n), n >= 1, by rejection (independent of any library's algorithm).
 std::uint64_t below(Rng& rng, std::uint64_t n) {
-  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() -
-                              std::numeric_limits<std::uint64_t>::max() % n;
+  const std::uint64_t limit =
+      std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
   std::uint64_t x;
   do {
     x = rng();
@@ -65,8 +65,8 @@ void check_factors(const std::vector<Factor>& factors, const char* what) {
   for (const auto& f : factors) {
     f.validate();
     if (!seen.insert(f.name).second)
-      fail(fmt::format("{}: two factors are named '{}'; factor names must be unique", what,
-                       f.name));
+      fail(
+          fmt::format("{}: two factors are named '{}'; factor names must be unique", what, f.name));
   }
 }
 
@@ -153,8 +153,8 @@ Factor Factor::beta(std::string name, double alpha, double beta, double low, dou
 }
 
 void Factor::validate() const {
-  const std::string who = name.empty() ? std::string("a factor with no name")
-                                       : fmt::format("factor '{}'", name);
+  const std::string who =
+      name.empty() ? std::string("a factor with no name") : fmt::format("factor '{}'", name);
   if (name.empty()) fail("a factor has an empty name");
   auto check_range = [&](const char* what) {
     if (!finite(low) || !finite(high) || !(low < high))
@@ -175,16 +175,18 @@ void Factor::validate() const {
         case Dist::normal:
         case Dist::lognormal:
           if (!finite(mean) || !finite(sd) || !(sd > 0.0))
-            fail(fmt::format("{}: a {} distribution needs a finite mean and sd > 0, got mean = "
-                             "{}, sd = {}",
-                             who, dist == Dist::normal ? "normal" : "lognormal", mean, sd));
+            fail(
+                fmt::format("{}: a {} distribution needs a finite mean and sd > 0, got mean = "
+                            "{}, sd = {}",
+                            who, dist == Dist::normal ? "normal" : "lognormal", mean, sd));
           return;
         case Dist::triangular:
           check_range("a triangular distribution");
           if (!(mode >= low && mode <= high))
-            fail(fmt::format("{}: a triangular distribution needs low <= mode <= high, got {} <= "
-                             "{} <= {}",
-                             who, low, mode, high));
+            fail(
+                fmt::format("{}: a triangular distribution needs low <= mode <= high, got {} <= "
+                            "{} <= {}",
+                            who, low, mode, high));
           return;
         case Dist::beta:
           check_range("a beta distribution");
@@ -234,8 +236,8 @@ double Factor::unit(double x) const {
   switch (kind) {
     case Kind::uniform_range:
       if (x < low || x > high)
-        fail(fmt::format("factor '{}': value {} is outside its range [{}, {}]", name, x, low,
-                         high));
+        fail(
+            fmt::format("factor '{}': value {} is outside its range [{}, {}]", name, x, low, high));
       return (x - low) / (high - low);
     case Kind::levels: {
       for (std::size_t i = 0; i < levels.size(); ++i)
@@ -251,20 +253,20 @@ double Factor::unit(double x) const {
           return boost::math::cdf(boost::math::normal_distribution<double>(mean, sd), x);
         case Dist::lognormal:
           if (!(x > 0.0))
-            fail(fmt::format("factor '{}': value {} is not positive, so not a possible value of "
-                             "a lognormal",
-                             name, x));
+            fail(
+                fmt::format("factor '{}': value {} is not positive, so not a possible value of "
+                            "a lognormal",
+                            name, x));
           return boost::math::cdf(boost::math::lognormal_distribution<double>(mean, sd), x);
         case Dist::triangular:
           if (x < low || x > high)
             fail(fmt::format("factor '{}': value {} is outside its triangular support [{}, {}]",
                              name, x, low, high));
-          return boost::math::cdf(boost::math::triangular_distribution<double>(low, mode, high),
-                                  x);
+          return boost::math::cdf(boost::math::triangular_distribution<double>(low, mode, high), x);
         case Dist::beta:
           if (x < low || x > high)
-            fail(fmt::format("factor '{}': value {} is outside its beta support [{}, {}]", name,
-                             x, low, high));
+            fail(fmt::format("factor '{}': value {} is outside its beta support [{}, {}]", name, x,
+                             low, high));
           return boost::math::cdf(boost::math::beta_distribution<double>(alpha, beta_),
                                   std::clamp((x - low) / (high - low), 0.0, 1.0));
       }
@@ -294,14 +296,16 @@ Design full_factorial(const std::vector<Factor>& factors,
     n[j] = n_levels[j];
     if (n[j] == 0) {
       if (factors[j].kind != Factor::Kind::levels)
-        fail(fmt::format("full_factorial: factor '{}' needs at least 1 level (0 means 'all "
-                         "levels' only for a levels factor)",
-                         factors[j].name));
+        fail(
+            fmt::format("full_factorial: factor '{}' needs at least 1 level (0 means 'all "
+                        "levels' only for a levels factor)",
+                        factors[j].name));
       n[j] = factors[j].levels.size();
     }
     if (total > 100'000'000 / n[j])
-      fail("full_factorial: the grid would have more than 10^8 points; use fewer levels or a "
-           "sampling design (latin_hypercube, sobol_saltelli)");
+      fail(
+          "full_factorial: the grid would have more than 10^8 points; use fewer levels or a "
+          "sampling design (latin_hypercube, sobol_saltelli)");
     total *= n[j];
   }
   Design d = make_design(DesignKind::grid, factors, total);
@@ -356,8 +360,7 @@ Design latin_hypercube(const std::vector<Factor>& factors, std::size_t n, std::u
 // ---------------------------------------------------------------------------------------------
 // Sobol' / Saltelli
 
-Design sobol_saltelli(const std::vector<Factor>& factors, std::size_t base_n,
-                      std::uint64_t seed) {
+Design sobol_saltelli(const std::vector<Factor>& factors, std::size_t base_n, std::uint64_t seed) {
   check_factors(factors, "sobol_saltelli");
   const std::size_t k = factors.size();
   if (base_n < 2 || !std::has_single_bit(base_n)) {
@@ -368,16 +371,18 @@ Design sobol_saltelli(const std::vector<Factor>& factors, std::size_t base_n,
       const std::size_t lo = std::bit_floor(base_n);
       hint = fmt::format("use {} or {}", lo, lo * 2);
     }
-    fail(fmt::format("sobol_saltelli: the base sample size N must be a power of two (the Sobol' "
-                     "sequence is balanced only over 2^m points), got N = {}: {}",
-                     base_n, hint));
+    fail(
+        fmt::format("sobol_saltelli: the base sample size N must be a power of two (the Sobol' "
+                    "sequence is balanced only over 2^m points), got N = {}: {}",
+                    base_n, hint));
   }
   constexpr std::size_t kMaxDims = boost::random::default_sobol_table::max_dimension;
   const std::size_t dims = 2 * k;
   if (dims > kMaxDims)
-    fail(fmt::format("sobol_saltelli: {} factors need {} Sobol' dimensions; Boost's table has "
-                     "{}, so at most {} factors",
-                     k, dims, kMaxDims, kMaxDims / 2));
+    fail(
+        fmt::format("sobol_saltelli: {} factors need {} Sobol' dimensions; Boost's table has "
+                    "{}, so at most {} factors",
+                    k, dims, kMaxDims, kMaxDims / 2));
   if (base_n > std::numeric_limits<std::size_t>::max() / (k + 2) ||
       base_n * (k + 2) > std::size_t{1} << 40)
     fail(fmt::format("sobol_saltelli: N = {} with {} factors gives too many points", base_n, k));
@@ -389,11 +394,14 @@ Design sobol_saltelli(const std::vector<Factor>& factors, std::size_t base_n,
   Rng rng(seed);
   std::vector<std::uint64_t> shift(dims);
   for (auto& s : shift) s = rng();
+  // Boost's engine starts at point 1 of the sequence (it skips the origin); the origin is
+  // point 0 here, so that rows 0..N-1 are the first 2^m points, a net.
   boost::random::sobol gen(dims);
   constexpr double kScale = 0x1.0p-53;
   for (std::size_t r = 0; r < n; ++r) {
     for (std::size_t c = 0; c < dims; ++c) {
-      const std::uint64_t raw = static_cast<std::uint64_t>(gen()) ^ shift[c];
+      const std::uint64_t point = r == 0 ? 0 : static_cast<std::uint64_t>(gen());
+      const std::uint64_t raw = point ^ shift[c];
       const double u = static_cast<double>(raw >> 11) * kScale;
       if (c < k)
         d.unit(idx(r), idx(c)) = u;  // A
@@ -419,13 +427,15 @@ Design morris(const std::vector<Factor>& factors, const MorrisDesignOptions& o) 
   const std::size_t r = o.trajectories;
   if (r == 0) fail("morris: the number of trajectories r must be at least 1");
   if (o.levels < 2 || o.levels % 2 != 0)
-    fail(fmt::format("morris: the number of grid levels p must be even and at least 2 (so that "
-                     "delta = p / (2 (p - 1)) lies on the grid), got p = {}",
-                     o.levels));
+    fail(
+        fmt::format("morris: the number of grid levels p must be even and at least 2 (so that "
+                    "delta = p / (2 (p - 1)) lies on the grid), got p = {}",
+                    o.levels));
   if (o.candidates != 0 && o.candidates < r)
-    fail(fmt::format("morris: candidates (M = {}) must be 0 or at least the number of "
-                     "trajectories (r = {})",
-                     o.candidates, r));
+    fail(
+        fmt::format("morris: candidates (M = {}) must be 0 or at least the number of "
+                    "trajectories (r = {})",
+                    o.candidates, r));
   const std::size_t m_draw = o.candidates == 0 ? r : o.candidates;
   if (m_draw > 100'000'000 / (k + 1)) fail("morris: too many trajectories");
   const int p = o.levels;
@@ -533,9 +543,8 @@ std::vector<Cell> split_line(std::string_view line) {
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = line.find(',', start);
-    const std::string_view raw =
-        line.substr(start, comma == std::string_view::npos ? std::string_view::npos
-                                                           : comma - start);
+    const std::string_view raw = line.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     std::size_t lead = 0;
     while (lead < raw.size() && (raw[lead] == ' ' || raw[lead] == '\t')) ++lead;
     cells.push_back({trim(raw), static_cast<int>(start + lead + 1)});
@@ -634,8 +643,8 @@ Design parse_design_csv(std::string_view text, const std::vector<Factor>& factor
     const auto j = static_cast<std::size_t>(it - names.begin());
     if (column_of[j] >= 0) {
       error(header_line, header[c].column,
-            fmt::format("factor '{}' is named by two columns ({} and {})", name,
-                        column_of[j] + 1, c + 1));
+            fmt::format("factor '{}' is named by two columns ({} and {})", name, column_of[j] + 1,
+                        c + 1));
       continue;
     }
     column_of[j] = static_cast<std::ptrdiff_t>(c);

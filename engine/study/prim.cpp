@@ -1,15 +1,15 @@
 // PRIM scenario discovery (Friedman and Fisher 1999), peeling only, with Monte Carlo-aware
 // coverage and density. Contracts are in include/geosim/study.h.
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <boost/math/distributions/hypergeometric.hpp>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <boost/math/distributions/hypergeometric.hpp>
-#include <fmt/format.h>
 
 #include "geosim/study.h"
 
@@ -60,8 +60,8 @@ PrimResult prim(const Eigen::MatrixXd& X, std::span<const double> y, double thre
   for (Index j = 0; j < X.cols(); ++j)
     for (Index i = 0; i < X.rows(); ++i)
       if (!std::isfinite(X(i, j)))
-        fail(fmt::format("prim: X({}, {}) is not a finite number; PRIM needs every factor value",
-                         i, j));
+        fail(fmt::format("prim: X({}, {}) is not a finite number; PRIM needs every factor value", i,
+                         j));
 
   PrimResult res;
   for (std::size_t j = 0; j < k; ++j)
@@ -87,10 +87,9 @@ PrimResult prim(const Eigen::MatrixXd& X, std::span<const double> y, double thre
   const std::size_t n = rows.size();
   res.n = n;
   if (n == 0) fail("prim: no point is left (every output is NaN)");
-  const std::vector<char>& interest = o.peel_on == PrimOptions::Classify::estimate ? est
-                                      : o.peel_on == PrimOptions::Classify::conservative
-                                          ? cons
-                                          : lib;
+  const std::vector<char>& interest = o.peel_on == PrimOptions::Classify::estimate       ? est
+                                      : o.peel_on == PrimOptions::Classify::conservative ? cons
+                                                                                         : lib;
   auto count = [](const std::vector<char>& c) {
     return static_cast<std::size_t>(std::count(c.begin(), c.end(), 1));
   };
@@ -114,14 +113,23 @@ PrimResult prim(const Eigen::MatrixXd& X, std::span<const double> y, double thre
     res.initial_hi[j] = hi;
   }
 
-  std::vector<std::size_t> in(n);  // indices into rows of the points in the box
+  // Points in the box (indices into rows), and per factor the box's points sorted by value
+  // (ties by index), compacted after each peel: a step costs O(k n_box), not a sort.
+  std::vector<std::size_t> in(n);
   for (std::size_t t = 0; t < n; ++t) in[t] = t;
+  std::vector<char> inside(n, 1);
+  std::vector<std::vector<std::size_t>> sorted(k, in);
+  for (std::size_t j = 0; j < k; ++j)
+    std::stable_sort(sorted[j].begin(), sorted[j].end(),
+                     [&](std::size_t a, std::size_t b) { return xv(a, j) < xv(b, j); });
   std::vector<double> lo = res.initial_lo, hi = res.initial_hi;
   const double nd = static_cast<double>(n);
   auto ratio = [](std::size_t a, std::size_t b) {
     return b == 0 ? kNaN : static_cast<double>(a) / static_cast<double>(b);
   };
 
+  // Per restricted factor j, the points and points of interest in the box without limit j.
+  std::vector<std::size_t> free_n(k), free_k(k);
   auto record = [&]() {
     PrimBox box;
     box.lo = lo;
@@ -146,30 +154,39 @@ PrimResult prim(const Eigen::MatrixXd& X, std::span<const double> y, double thre
       box.coverage_liberal = ratio(kl, tot_lib);
       box.density_liberal = ratio(kl, in.size());
     }
-    for (std::size_t j = 0; j < k; ++j) {
-      if (lo[j] == res.initial_lo[j] && hi[j] == res.initial_hi[j]) continue;
-      // The box without this restriction.
-      std::size_t n_free = 0, k_free = 0;
+    bool any = false;
+    for (std::size_t j = 0; j < k; ++j)
+      any = any || lo[j] != res.initial_lo[j] || hi[j] != res.initial_hi[j];
+    if (any) {
+      // The box without restriction j holds the box plus the points that violate only j.
+      std::fill(free_n.begin(), free_n.end(), in.size());
+      std::fill(free_k.begin(), free_k.end(), ki);
       for (std::size_t t = 0; t < n; ++t) {
-        bool inside = true;
-        for (std::size_t f = 0; f < k && inside; ++f) {
-          if (f == j) continue;
+        if (inside[t]) continue;
+        std::size_t c = 0, w = 0;
+        for (std::size_t f = 0; f < k && c < 2; ++f) {
           const double v = xv(t, f);
-          inside = v >= lo[f] && v <= hi[f];
+          if (v < lo[f] || v > hi[f]) {
+            ++c;
+            w = f;
+          }
         }
-        if (inside) {
-          ++n_free;
-          k_free += static_cast<std::size_t>(interest[t]);
+        if (c == 1) {
+          ++free_n[w];
+          free_k[w] += static_cast<std::size_t>(interest[t]);
         }
       }
-      box.restricted.push_back(
-          {j, res.names[j], lo[j], hi[j], hypergeometric_sf(ki, in.size(), k_free, n_free)});
+      for (std::size_t j = 0; j < k; ++j) {
+        if (lo[j] == res.initial_lo[j] && hi[j] == res.initial_hi[j]) continue;
+        box.restricted.push_back({j, res.names[j], lo[j], hi[j],
+                                  hypergeometric_sf(ki, in.size(), free_k[j], free_n[j])});
+      }
     }
     res.trajectory.push_back(std::move(box));
   };
   record();
 
-  std::vector<std::pair<double, char>> col;
+  std::vector<std::size_t> prefix;
   while (true) {
     const std::size_t nb = in.size();
     std::size_t k_in = 0;
@@ -184,33 +201,30 @@ PrimResult prim(const Eigen::MatrixXd& X, std::span<const double> y, double thre
     std::size_t best_removed = 0, best_j = 0;
     bool best_upper = false;
     for (std::size_t j = 0; j < k; ++j) {
-      col.clear();
-      for (std::size_t t : in) col.emplace_back(xv(t, j), interest[t]);
-      std::sort(col.begin(), col.end());
-      std::vector<std::size_t> prefix(nb + 1, 0);  // interest among the first i sorted
+      const std::vector<std::size_t>& col = sorted[j];  // the nb box points, by value
+      auto val = [&](std::size_t i) { return xv(col[i], j); };
+      prefix.assign(nb + 1, 0);  // interest among the first i sorted
       for (std::size_t i = 0; i < nb; ++i)
-        prefix[i + 1] = prefix[i] + static_cast<std::size_t>(col[i].second);
+        prefix[i + 1] = prefix[i] + static_cast<std::size_t>(interest[col[i]]);
       for (int side = 0; side < 2; ++side) {
         std::size_t removed, kept_interest;
         double limit;
         if (side == 0) {  // lower: drop values <= the m-th smallest
-          const double cut = col[m - 1].first;
-          const auto first_kept = static_cast<std::size_t>(
-              std::upper_bound(col.begin(), col.end(), std::make_pair(cut, char{1})) -
-              col.begin());
+          const double cut = val(m - 1);
+          std::size_t first_kept = m;
+          while (first_kept < nb && val(first_kept) <= cut) ++first_kept;
           removed = first_kept;
           if (removed >= nb) continue;
           kept_interest = k_in - prefix[first_kept];
-          limit = col[first_kept].first;
+          limit = val(first_kept);
         } else {  // upper: drop values >= the m-th largest
-          const double cut = col[nb - m].first;
-          const auto first_removed = static_cast<std::size_t>(
-              std::lower_bound(col.begin(), col.end(), std::make_pair(cut, char{0})) -
-              col.begin());
+          const double cut = val(nb - m);
+          std::size_t first_removed = nb - m;
+          while (first_removed > 0 && val(first_removed - 1) >= cut) --first_removed;
           removed = nb - first_removed;
           if (first_removed == 0) continue;
           kept_interest = prefix[first_removed];
-          limit = col[first_removed - 1].first;
+          limit = val(first_removed - 1);
         }
         const std::size_t kept = nb - removed;
         if (static_cast<double>(kept) < o.mass_min * nd) continue;
@@ -230,10 +244,15 @@ PrimResult prim(const Eigen::MatrixXd& X, std::span<const double> y, double thre
       }
     }
     if (!found || !(best_dens > dens)) break;
-    std::erase_if(in, [&](std::size_t t) {
+    auto out = [&](std::size_t t) {
       const double v = xv(t, best_j);
       return best_upper ? v > best_limit : v < best_limit;
-    });
+    };
+    for (std::size_t t : in)
+      if (out(t)) inside[t] = 0;
+    std::erase_if(in, out);
+    if (in.size() == nb) break;  // cannot happen (a peel removes >= 1 point); never loop forever
+    for (auto& col : sorted) std::erase_if(col, [&](std::size_t t) { return !inside[t]; });
     if (best_upper)
       hi[best_j] = best_limit;
     else
@@ -243,16 +262,17 @@ PrimResult prim(const Eigen::MatrixXd& X, std::span<const double> y, double thre
   return res;
 }
 
-std::size_t prim_select(const PrimResult& result, double min_density,
-                        PrimOptions::Classify by) {
+std::size_t prim_select(const PrimResult& result, double min_density, PrimOptions::Classify by) {
   using C = PrimOptions::Classify;
   auto density = [&](const PrimBox& b) {
-    return by == C::estimate ? b.density
-           : by == C::conservative ? b.density_conservative : b.density_liberal;
+    return by == C::estimate       ? b.density
+           : by == C::conservative ? b.density_conservative
+                                   : b.density_liberal;
   };
   auto coverage = [&](const PrimBox& b) {
-    return by == C::estimate ? b.coverage
-           : by == C::conservative ? b.coverage_conservative : b.coverage_liberal;
+    return by == C::estimate       ? b.coverage
+           : by == C::conservative ? b.coverage_conservative
+                                   : b.coverage_liberal;
   };
   std::size_t best = result.trajectory.size();
   for (std::size_t s = 0; s < result.trajectory.size(); ++s) {

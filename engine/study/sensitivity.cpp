@@ -1,6 +1,8 @@
 // Sensitivity estimators: Sobol' first-order and total indices (Saltelli 2010, Jansen 1999) with
 // Monte Carlo noise correction and bootstrap intervals; Morris mu, mu*, sigma; the Ishigami
 // test function. Contracts are in include/geosim/study.h.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -9,8 +11,6 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "geosim/rng.h"
 #include "geosim/study.h"
@@ -22,8 +22,8 @@ namespace {
 [[noreturn]] void fail(const std::string& msg) { throw std::invalid_argument(msg); }
 
 std::uint64_t below(Rng& rng, std::uint64_t n) {
-  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() -
-                              std::numeric_limits<std::uint64_t>::max() % n;
+  const std::uint64_t limit =
+      std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
   std::uint64_t x;
   do {
     x = rng();
@@ -110,20 +110,22 @@ void sobol_estimate(const SobolData& s, const std::vector<std::size_t>& pick, So
 SobolIndices sobol_indices(const Design& design, std::span<const double> y,
                            std::span<const double> se, const SobolOptions& options) {
   if (design.kind != DesignKind::sobol_saltelli)
-    fail("sobol_indices: the design is not a Sobol'/Saltelli design (make it with "
-         "sobol_saltelli)");
+    fail(
+        "sobol_indices: the design is not a Sobol'/Saltelli design (make it with "
+        "sobol_saltelli)");
   const std::size_t k = design.k();
   const std::size_t n = design.base_n;
   if (n == 0 || design.points() != n * (k + 2))
-    fail(fmt::format("sobol_indices: the design has {} points, but N = {} and k = {} need "
-                     "N (k + 2) = {}",
-                     design.points(), n, k, n * (k + 2)));
+    fail(
+        fmt::format("sobol_indices: the design has {} points, but N = {} and k = {} need "
+                    "N (k + 2) = {}",
+                    design.points(), n, k, n * (k + 2)));
   if (y.size() != design.points())
     fail(fmt::format("sobol_indices: {} outputs given for a design of {} points", y.size(),
                      design.points()));
   if (!se.empty() && se.size() != y.size())
-    fail(fmt::format("sobol_indices: {} standard errors given for {} outputs", se.size(),
-                     y.size()));
+    fail(
+        fmt::format("sobol_indices: {} standard errors given for {} outputs", se.size(), y.size()));
   check_level(options.level, "sobol_indices");
 
   SobolIndices res;
@@ -224,9 +226,10 @@ MorrisIndices morris_indices(const Design& design, std::span<const double> y,
   const std::size_t rows = k + 1;
   const std::size_t r = design.trajectories;
   if (r == 0 || design.points() != r * rows)
-    fail(fmt::format("morris_indices: the design has {} points, but r = {} trajectories of "
-                     "k + 1 = {} points need {}",
-                     design.points(), r, rows, r * rows));
+    fail(
+        fmt::format("morris_indices: the design has {} points, but r = {} trajectories of "
+                    "k + 1 = {} points need {}",
+                    design.points(), r, rows, r * rows));
   if (y.size() != design.points())
     fail(fmt::format("morris_indices: {} outputs given for a design of {} points", y.size(),
                      design.points()));
@@ -260,9 +263,10 @@ MorrisIndices morris_indices(const Design& design, std::span<const double> y,
         }
       }
       if (changed == k || std::abs(std::abs(du) - delta) > 1e-9)
-        fail(fmt::format("morris_indices: trajectory {} step {} does not change one factor by "
-                         "+-delta = {}",
-                         t, m, delta));
+        fail(
+            fmt::format("morris_indices: trajectory {} step {} does not change one factor by "
+                        "+-delta = {}",
+                        t, m, delta));
       const std::size_t a = t * rows + m - 1, b = t * rows + m;
       if (std::isnan(y[a]) || std::isnan(y[b])) {
         ++res.dropped;

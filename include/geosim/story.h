@@ -24,7 +24,8 @@ struct Story {
 Story tell_story(const Model& model, std::uint64_t master_seed, std::uint64_t run_index);
 
 // The first run index in [0, max_runs) whose outcome is `outcome`: an end state's name (or
-// "ongoing"), or a rung's name (the run reaches that rung). Empty if none; throws
+// "ongoing"), or a rung's name (the run reaches that rung, or goes higher). Prefix "end:" or
+// "rung:" to choose when an end state and a rung share a name. Empty if none; throws
 // std::invalid_argument naming the known outcomes if `outcome` is neither.
 std::optional<std::uint64_t> find_run(const Model& model, std::uint64_t master_seed,
                                       const std::string& outcome, std::uint64_t max_runs);

@@ -18,6 +18,7 @@
 //    says below what it drops, and each result counts what was dropped.
 #pragma once
 
+#include <Eigen/Core>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -26,8 +27,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "geosim/stats.h"  // Interval
 
@@ -69,11 +68,11 @@ struct Factor {
 
   std::string name;
   Kind kind = Kind::uniform_range;
-  double low = 0.0, high = 1.0;  // uniform_range; triangular's ends; beta's support
-  std::vector<double> levels;    // Kind::levels, in the order given (need not be sorted)
-  Dist dist = Dist::normal;      // Kind::distribution
-  double mean = 0.0, sd = 1.0;   // normal; lognormal (of log x)
-  double mode = 0.5;             // triangular
+  double low = 0.0, high = 1.0;     // uniform_range; triangular's ends; beta's support
+  std::vector<double> levels;       // Kind::levels, in the order given (need not be sorted)
+  Dist dist = Dist::normal;         // Kind::distribution
+  double mean = 0.0, sd = 1.0;      // normal; lognormal (of log x)
+  double mode = 0.5;                // triangular
   double alpha = 1.0, beta_ = 1.0;  // beta
 
   static constexpr double kTailQuantile = 1e-6;
@@ -137,11 +136,12 @@ Design latin_hypercube(const std::vector<Factor>& factors, std::size_t n, std::u
 // only over 2^m points. Anything else throws std::invalid_argument naming the two nearest powers.
 //
 // Points of the 2k-dimensional Sobol' sequence (boost::random::sobol: Joe and Kuo 2008
-// direction numbers, at most 3667 dimensions, so k <= 1833), points 0..N-1 in Boost's Gray-code
-// order. Each of the 2k coordinates is scrambled by a random digital shift (XOR with a 64-bit
-// word drawn from Rng(seed) per dimension), which keeps the net property, moves point 0 off the
-// origin and makes replicates with different seeds independent. The first k coordinates form A,
-// the last k form B.
+// direction numbers, at most 3667 dimensions, so k <= 1833), points 0..N-1 in Gray-code order
+// (point 0 is the origin, which Boost's engine skips, so it is put first by hand; the first 2^m
+// points are then a net, as the tests check). Each of the 2k coordinates is scrambled by a random
+// digital shift (XOR with a 64-bit word drawn from Rng(seed) per dimension), which keeps the net
+// property, moves point 0 off the origin and makes replicates with different seeds independent. The
+// first k coordinates form A, the last k form B.
 //
 // Layout of the N * (k + 2) rows (k = number of factors; row r of block b is design row
 // b * N + r):
@@ -245,11 +245,11 @@ struct SobolIndices {
   std::vector<std::string> names;
   std::vector<double> first, total;          // S_i, ST_i
   std::vector<Interval> first_ci, total_ci;  // bootstrap percentile intervals
-  double variance = kNaN;           // V: the denominator used (noise-corrected if applied)
-  double variance_observed = kNaN;  // V_obs: variance of the observed f(A), f(B)
-  double noise_variance = 0.0;      // mean se^2 over A and B rows (0 when se not given)
-  double noise_share = 0.0;         // noise_variance / variance_observed
-  bool noise_corrected = false;     // se given and correct_noise set
+  double variance = kNaN;                    // V: the denominator used (noise-corrected if applied)
+  double variance_observed = kNaN;           // V_obs: variance of the observed f(A), f(B)
+  double noise_variance = 0.0;               // mean se^2 over A and B rows (0 when se not given)
+  double noise_share = 0.0;                  // noise_variance / variance_observed
+  bool noise_corrected = false;              // se given and correct_noise set
   std::size_t base_n = 0, used = 0, dropped = 0;
   std::size_t bootstrap = 0;
   double level = 0.0;
@@ -334,10 +334,11 @@ MorrisIndices morris_indices(const Design& design, std::span<const double> y,
 //
 // Box limits are inclusive and are data values: a peel on factor j moves that one limit to the
 // smallest (lower peel) or largest (upper peel) value of factor j among the points left; other
-// limits do not move. A factor is restricted when a limit differs from the initial box. For each restricted factor, quasi_p is EMA Workbench's quasi-p-value: the probability,
-// under a hypergeometric draw of the box's n_in points from the box without that restriction,
-// of seeing at least the box's number of points of interest. Large values (say > 0.05) mean
-// the restriction may be chance.
+// limits do not move. A factor is restricted when a limit differs from the initial box. For each
+// restricted factor, quasi_p is EMA Workbench's quasi-p-value: the probability, under a
+// hypergeometric draw of the box's n_in points from the box without that restriction, of seeing at
+// least the box's number of points of interest. Large values (say > 0.05) mean the restriction may
+// be chance.
 //
 // Choosing a box: prim_select(result, min_density, by) returns the index of the step with the
 // largest coverage among those with density >= min_density, both under classification `by`
@@ -365,11 +366,11 @@ struct BoxLimit {
 };
 
 struct PrimBox {
-  std::vector<double> lo, hi;  // per factor, inclusive
-  std::size_t n_in = 0;        // points in the box
-  std::size_t n_interest = 0;  // of them of interest (under peel_on)
-  double mass = 0.0;           // n_in / n
-  double coverage = 0.0, density = 0.0;                            // estimate
+  std::vector<double> lo, hi;            // per factor, inclusive
+  std::size_t n_in = 0;                  // points in the box
+  std::size_t n_interest = 0;            // of them of interest (under peel_on)
+  double mass = 0.0;                     // n_in / n
+  double coverage = 0.0, density = 0.0;  // estimate
   double coverage_conservative = kNaN, density_conservative = kNaN;  // y_lo (NaN if no bounds)
   double coverage_liberal = kNaN, density_liberal = kNaN;            // y_hi (NaN if no bounds)
   std::vector<BoxLimit> restricted;  // only the restricted factors, in factor order

@@ -111,8 +111,9 @@ TEST(Factor, RejectsUnitCoordinatesOutsideZeroOne) {
 }
 
 TEST(Factor, RejectsInvalidParametersNamingTheFactor) {
-  EXPECT_NE(message_of<std::invalid_argument>([] { Factor::uniform("tension", 3.0, 3.0); })
-                .find("factor 'tension'"),
+  EXPECT_NE(message_of<std::invalid_argument>([] {
+              Factor::uniform("tension", 3.0, 3.0);
+            }).find("factor 'tension'"),
             std::string::npos);
   EXPECT_THROW(Factor::normal("x", 0.0, 0.0), std::invalid_argument);
   EXPECT_THROW(Factor::triangular("x", 0.0, 2.0, 1.0), std::invalid_argument);
@@ -176,6 +177,32 @@ TEST(LatinHypercube, HasExactlyOnePointPerStratumPerFactor) {
           << "n = " << n << ", factor " << j;
     }
   }
+}
+
+TEST(LatinHypercube, PermutesEachFactorIndependently) {
+  // One point per stratum also holds for the diagonal u(i, j) = (i + U) / n; independent random
+  // permutations make the columns uncorrelated instead (rank correlation SD ~ 1/sqrt(n) = 0.03).
+  const std::size_t n = 1000;
+  const Design d = geosim::study::latin_hypercube(four_factors(), n, 8);
+  for (Eigen::Index a = 0; a < 4; ++a)
+    for (Eigen::Index b = a + 1; b < 4; ++b) {
+      // The strata are the ranks, so Pearson on the strata is Spearman's rho.
+      double sab = 0.0;
+      const double mean = (static_cast<double>(n) - 1.0) / 2.0;
+      double saa = 0.0;
+      for (Eigen::Index i = 0; i < static_cast<Eigen::Index>(n); ++i) {
+        const double ra = std::floor(d.unit(i, a) * static_cast<double>(n)) - mean;
+        const double rb = std::floor(d.unit(i, b) * static_cast<double>(n)) - mean;
+        sab += ra * rb;
+        saa += ra * ra;
+      }
+      EXPECT_LT(std::abs(sab / saa), 0.12) << "columns " << a << ", " << b;
+    }
+  // Consecutive rows are not in stratum order either.
+  int ascending = 0;
+  for (Eigen::Index i = 1; i < static_cast<Eigen::Index>(n); ++i)
+    ascending += d.unit(i, 0) > d.unit(i - 1, 0);
+  EXPECT_NEAR(ascending, 500, 100);
 }
 
 TEST(LatinHypercube, ValuesAreTheFactorMapsOfTheUnitCoordinates) {
@@ -305,11 +332,41 @@ TEST(MorrisDesign, EachStepChangesOneFactorByPlusOrMinusDelta) {
     }
 }
 
+TEST(MorrisDesign, StepsGoUpAndDownAndStartsCoverTheGridEvenly) {
+  // Directions are +-1 with probability 1/2 and base levels uniform on {0, ..., p/2 - 1}, so
+  // every level of the grid is equally likely at every point of a trajectory.
+  MorrisDesignOptions o;
+  o.trajectories = 2000;
+  o.levels = 4;
+  o.seed = 5;
+  const std::size_t k = 4;
+  const Design d = geosim::study::morris(four_factors(), o);
+  int up = 0, down = 0;
+  std::vector<int> start_level(4, 0);
+  for (std::size_t t = 0; t < 2000; ++t) {
+    const auto r0 = static_cast<Eigen::Index>(t * (k + 1));
+    for (Eigen::Index j = 0; j < 4; ++j)
+      ++start_level[static_cast<std::size_t>(std::lround(d.unit(r0, j) * 3.0))];
+    for (std::size_t m = 1; m <= k; ++m)
+      for (Eigen::Index j = 0; j < 4; ++j) {
+        const double du = d.unit(r0 + static_cast<Eigen::Index>(m), j) -
+                          d.unit(r0 + static_cast<Eigen::Index>(m) - 1, j);
+        up += du > 0.0;
+        down += du < 0.0;
+      }
+  }
+  // 8000 steps: binomial SD 45; 8000 starting coordinates over 4 levels: SD 39.
+  EXPECT_NEAR(up, 4000, 200);
+  EXPECT_NEAR(down, 4000, 200);
+  for (int c : start_level) EXPECT_NEAR(c, 2000, 180);
+}
+
 TEST(MorrisDesign, RejectsAnOddNumberOfLevels) {
   MorrisDesignOptions o;
   o.levels = 5;
-  EXPECT_NE(message_of<std::invalid_argument>([&] { geosim::study::morris(four_factors(), o); })
-                .find("even"),
+  EXPECT_NE(message_of<std::invalid_argument>([&] {
+              geosim::study::morris(four_factors(), o);
+            }).find("even"),
             std::string::npos);
 }
 
@@ -368,20 +425,20 @@ TEST(DesignCsv, ParsesColumnsInAnyOrderWithQuotesCommentsAndCrlf) {
 }
 
 TEST(DesignCsv, RejectsAHeaderlessFileAtLineOne) {
-  const std::string msg = message_of<InputError>([] {
-    geosim::study::parse_design_csv("1,20,3,0.5\n2,10,4,0.1\n", four_factors(), "s.csv");
-  });
+  const std::string msg = message_of<InputError>(
+      [] { geosim::study::parse_design_csv("1,20,3,0.5\n2,10,4,0.1\n", four_factors(), "s.csv"); });
   EXPECT_NE(msg.find("s.csv:1:"), std::string::npos) << msg;
   EXPECT_NE(msg.find("header"), std::string::npos) << msg;
 }
 
 TEST(DesignCsv, RejectsAnUnknownColumnWithASuggestionAndAMissingFactor) {
-  const std::string msg = message_of<InputError>([] {
-    geosim::study::parse_design_csv("a,b,cc,d\n1,20,3,0.5\n", four_factors(), "s.csv");
-  });
-  EXPECT_NE(msg.find("s.csv:1:5: error: column 'cc' names no factor"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("did you mean 'c'"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("no column for factor c"), std::string::npos) << msg;
+  const std::vector<Factor> fs{Factor::uniform("tension", 0, 1), Factor::uniform("resolve", 0, 1)};
+  const std::string msg = message_of<InputError>(
+      [&] { geosim::study::parse_design_csv("resolve,tensoin\n0.5,0.5\n", fs, "s.csv"); });
+  EXPECT_NE(msg.find("s.csv:1:9: error: column 'tensoin' names no factor"), std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("did you mean 'tension'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("no column for factor tension"), std::string::npos) << msg;
 }
 
 TEST(DesignCsv, IgnoresUnknownColumnsWhenAsked) {
@@ -395,13 +452,13 @@ TEST(DesignCsv, RejectsBadRowsNamingEachLineAndColumn) {
   const std::string text =
       "a,b,c,d\n"
       "1,20,3,0.5\n"
-      "1,20,3\n"            // line 3: too few values
-      "1,20,x3,0.5\n"       // line 4: not a number, column 6
-      "9,20,3,0.5\n"        // line 5: outside [-1, 3]
-      "1,25,3,0.5\n"        // line 6: not a level
-      "1,20,nan,0.5\n";     // line 7: not finite
-  const std::string msg =
-      message_of<InputError>([&] { geosim::study::parse_design_csv(text, four_factors(), "p.csv"); });
+      "1,20,3\n"         // line 3: too few values
+      "1,20,x3,0.5\n"    // line 4: not a number, column 6
+      "9,20,3,0.5\n"     // line 5: outside [-1, 3]
+      "1,25,3,0.5\n"     // line 6: not a level
+      "1,20,nan,0.5\n";  // line 7: not finite
+  const std::string msg = message_of<InputError>(
+      [&] { geosim::study::parse_design_csv(text, four_factors(), "p.csv"); });
   EXPECT_NE(msg.find("p.csv:3:1: error: expected 4 values"), std::string::npos) << msg;
   EXPECT_NE(msg.find("p.csv:4:6: error: factor 'c': 'x3' is not a number"), std::string::npos)
       << msg;
