@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string_view>
 #include <unordered_map>
 
 #include <boost/random/beta_distribution.hpp>
@@ -54,6 +55,18 @@ class Compiler {
 
   void error(const Location& w, const std::string& path, std::string msg, std::string hint = {}) {
     sink_.error(w, path, std::move(msg), std::move(hint));
+  }
+
+  // "did you mean 'x'?" or "". Skipped once the sink is full: nothing more is shown, and with
+  // thousands of unknown names among thousands of candidates the search would take minutes.
+  std::string suggest(const std::string& word, const std::vector<std::string>& names) const {
+    return sink_.full() ? std::string{} : did_you_mean(word, names);
+  }
+
+  // Where a whole section is, for "expected at least one ..." (the file when it is not known).
+  Location section_where(const Location& w) const {
+    if (!w.file.empty()) return w;
+    return Location{s_.files.empty() ? "" : s_.files[0], 0, 0};
   }
 
   static std::string describe_support(const Distribution& d) {
@@ -173,7 +186,10 @@ class Compiler {
     if (v.empty()) return kNone;
     auto it = param_.find(v.param);
     if (it == param_.end()) {
-      std::string hint = did_you_mean(v.param, declared_params_);
+      std::string hint = var_.count(v.param)
+                             ? fmt::format("'{}' is a state variable; numeric fields take parameters",
+                                           v.param)
+                             : suggest(v.param, declared_params_);
       error(v.where, v.key_path,
             fmt::format("expected a number or the name of a declared parameter, got '{}' (no such "
                         "parameter)",
@@ -213,7 +229,7 @@ class Compiler {
                       const Location& w, const std::string& path, const Kind& kind) {
     auto it = map.find(name);
     if (it != map.end()) return it->second;
-    std::string hint = did_you_mean(name, names);
+    std::string hint = suggest(name, names);
     if (hint.empty() && !names.empty() && names.size() <= 12) {
       std::string list;
       for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
@@ -228,18 +244,28 @@ class Compiler {
     return lookup(var_, var_names_, name, w, path, kVar);
   }
   std::int32_t rung(const std::string& name, const Location& w, const std::string& path) {
+    if (rung_names_.empty()) return kNone;  // already reported: the ladder has no rungs
     return lookup(rung_, rung_names_, name, w, path, kRung);
   }
+  std::int32_t actor(const std::string& name, const Location& w, const std::string& path) {
+    if (actor_names_.empty()) return kNone;  // already reported: there are no actors
+    return lookup(actor_, actor_names_, name, w, path, kActor);
+  }
+  // The part of `owner.action` after the owner.
+  static std::string_view short_name(const std::string& full) {
+    return std::string_view(full).substr(full.find('.') + 1);
+  }
+
   std::int32_t action(const std::string& name, const Location& w, const std::string& path) {
+    if (actor_names_.empty()) return kNone;  // already reported: there are no actors
     if (name.find('.') == std::string::npos) {
       // Unqualified: accept if exactly one actor has an action of that name.
       std::vector<std::string> owners;
       std::int32_t found = kNone;
       for (std::size_t i = 0; i < action_names_.size(); ++i) {
-        const auto& full = action_names_[i];
-        if (full.substr(full.find('.') + 1) == name) {
+        if (short_name(action_names_[i]) == name) {
           found = static_cast<std::int32_t>(i);
-          owners.push_back(full);
+          owners.push_back(action_names_[i]);
         }
       }
       if (owners.size() == 1) return found;
@@ -253,6 +279,21 @@ class Compiler {
               "write " + list);
         return kNone;
       }
+      // No action has that name: a typo of a short name (`tlak`) is suggested in full.
+      if (!sink_.full()) {
+        std::vector<std::string> shorts;
+        for (const auto& full : action_names_) shorts.emplace_back(short_name(full));
+        if (const std::string near = closest_match(name, shorts); !near.empty()) {
+          std::string list;
+          for (const auto& full : action_names_)
+            if (short_name(full) == near) list += (list.empty() ? "'" : "' or '") + full;
+          error(w, path,
+                fmt::format("expected the name of {}, got '{}' (no such {})", kAction.a, name,
+                            kAction.noun),
+                fmt::format("did you mean {}'?", list));
+          return kNone;
+        }
+      }
     }
     return lookup(action_, action_names_, name, w, path, kAction);
   }
@@ -260,7 +301,7 @@ class Compiler {
   std::pair<std::int32_t, std::int32_t> conditions(const std::vector<Condition>& cs) {
     const auto begin = static_cast<std::int32_t>(m_.conditions.size());
     for (const auto& c : cs) {
-      CompiledCondition cc{var(c.var, c.where, c.key_path + ".var"), c.op, value(c.value)};
+      CompiledCondition cc{var(c.var, c.var_where, c.key_path + ".var"), c.op, value(c.value)};
       if (cc.var != kNone && cc.value != kNone) m_.conditions.push_back(cc);
     }
     return {begin, static_cast<std::int32_t>(m_.conditions.size())};
@@ -269,8 +310,8 @@ class Compiler {
   std::pair<std::int32_t, std::int32_t> effects(const std::vector<Effect>& es) {
     const auto begin = static_cast<std::int32_t>(m_.effects.size());
     for (const auto& e : es) {
-      CompiledEffect ce{var(e.var, e.where, e.key_path + ".var"), e.op, value(e.value), kNone};
-      if (!e.times_var.empty()) ce.times_var = var(e.times_var, e.where, e.key_path + ".times");
+      CompiledEffect ce{var(e.var, e.var_where, e.key_path + ".var"), e.op, value(e.value), kNone};
+      if (!e.times_var.empty()) ce.times_var = var(e.times_var, e.times_where, e.key_path + ".times");
       if (ce.var != kNone && ce.value != kNone && (e.times_var.empty() || ce.times_var != kNone))
         m_.effects.push_back(ce);
     }
@@ -291,6 +332,7 @@ class Compiler {
   template <class T>  // Action or Event
   std::pair<std::int32_t, std::int32_t> rung_range(const T& x) {
     std::int32_t a = 0, b = m_.n_rungs - 1;
+    if (m_.n_rungs == 0) return {a, b};  // no ladder to be on: reported once, at ladder.rungs
     if (!x.min_rung.empty()) {
       auto r = rung(x.min_rung, x.min_rung_where, x.key_path + ".min_rung");
       if (r != kNone) a = r;
@@ -324,15 +366,15 @@ Model Compiler::run() {
   }
   for (const auto& r : s_.rungs) {
     if (rung_.count(r.name)) {
-      error(r.where, r.key_path + ".name", fmt::format("duplicate rung name '{}'", r.name));
+      error(r.name_where, r.key_path + ".name", fmt::format("duplicate rung name '{}'", r.name));
       continue;
     }
     rung_[r.name] = static_cast<std::int32_t>(rung_names_.size());
     rung_names_.push_back(r.name);
   }
   m_.n_rungs = static_cast<std::int32_t>(rung_names_.size());
-  if (m_.n_rungs == 0) error(Location{s_.files.empty() ? "" : s_.files[0], 0, 0}, "ladder.rungs",
-                             "expected at least one rung, got none");
+  if (m_.n_rungs == 0)
+    error(section_where(s_.rungs_where), "ladder.rungs", "expected at least one rung, got none");
   for (const auto& a : s_.actors) {
     actor_[a.name] = static_cast<std::int32_t>(actor_names_.size());
     actor_names_.push_back(a.name);
@@ -343,8 +385,7 @@ Model Compiler::run() {
     }
   }
   if (s_.actors.empty())
-    error(Location{s_.files.empty() ? "" : s_.files[0], 0, 0}, "actors",
-          "expected at least one actor, got none");
+    error(section_where(s_.actors_where), "actors", "expected at least one actor, got none");
 
   // State.
   for (const auto& v : s_.state) {
@@ -398,7 +439,7 @@ Model Compiler::run() {
       std::tie(c.effect_begin, c.effect_end) = effects(act.effects);
       c.term_begin = static_cast<std::int32_t>(m_.utility_terms.size());
       for (const auto& t : act.utility) {
-        CompiledUtilityTerm ct{var(t.var, t.where, t.key_path + ".var"), value(t.weight)};
+        CompiledUtilityTerm ct{var(t.var, t.var_where, t.key_path + ".var"), value(t.weight)};
         if (ct.var != kNone && ct.weight != kNone) m_.utility_terms.push_back(ct);
       }
       c.term_end = static_cast<std::int32_t>(m_.utility_terms.size());
@@ -411,11 +452,20 @@ Model Compiler::run() {
   }
 
   // Matrices.
+  // An unknown row actor is reported once, at the row's key, not once per entry of the row.
+  std::string last_row;
+  auto row_actor = [&](const std::string& name, const Location& w,
+                       const std::string& path) -> std::int32_t {
+    if (const auto it = actor_.find(name); it != actor_.end()) return it->second;
+    if (path != last_row) actor(name, w, path);
+    last_row = path;
+    return kNone;
+  };
   auto matrix = [&](const std::vector<MatrixEntry>& in, std::vector<CompiledMatrixEntry>& out,
                     const Domain& dom) {
     for (const auto& e : in) {
-      auto r = lookup(actor_, actor_names_, e.row, e.where, e.key_path, kActor);
-      auto c = lookup(actor_, actor_names_, e.col, e.where, e.key_path, kActor);
+      auto r = row_actor(e.row, e.row_where, e.row_path);
+      auto c = actor(e.col, e.where, e.key_path);
       auto v = value(e.value, dom);
       if (r != kNone && c != kNone && r == c)
         error(e.where, e.key_path, "expected two different actors, got the same actor twice");
@@ -426,7 +476,7 @@ Model Compiler::run() {
   matrix(s_.leverage, m_.leverage, kAny);
 
   for (const auto& w : s_.wishes) {
-    auto a = lookup(actor_, actor_names_, w.actor, w.where, w.key_path, kActor);
+    auto a = row_actor(w.actor, w.actor_where, w.actor_path);
     auto act = action(w.target_action, w.where, w.key_path);
     auto v = value(w.value);
     if (a != kNone && act != kNone && m_.actions[static_cast<std::size_t>(act)].owner == a)
@@ -458,12 +508,31 @@ Model Compiler::run() {
     CompiledEndState c{};
     c.kind = e.kind;
     c.action_begin = static_cast<std::int32_t>(m_.end_state_actions.size());
+    std::vector<std::int32_t> chosen;
     for (std::size_t q = 0; q < e.actions.size(); ++q) {
       const auto& a = e.actions[q];
       const std::string kind = e.kind == EndState::Kind::all_chosen ? "all_chosen" : "any_chosen";
-      auto idx = action(a, q < e.action_where.size() ? e.action_where[q] : e.where,
-                        fmt::format("{}.{}[{}]", e.key_path, kind, q));
-      if (idx != kNone) m_.end_state_actions.push_back(idx);
+      const Location& where = q < e.action_where.size() ? e.action_where[q] : e.where;
+      const std::string path = fmt::format("{}.{}[{}]", e.key_path, kind, q);
+      auto idx = action(a, where, path);
+      if (idx == kNone) continue;
+      // Each actor chooses one action a tick: two of one actor's actions are never chosen together.
+      for (const auto other : chosen) {
+        const auto owner = m_.actions[static_cast<std::size_t>(idx)].owner;
+        if (e.kind == EndState::Kind::all_chosen && other != idx &&
+            m_.actions[static_cast<std::size_t>(other)].owner == owner) {
+          error(where, path,
+                fmt::format("expected actions of different actors, got '{}' and '{}', both {}'s "
+                            "(this end state can never happen)",
+                            m_.names.actions[static_cast<std::size_t>(other)],
+                            m_.names.actions[static_cast<std::size_t>(idx)],
+                            m_.names.actors[static_cast<std::size_t>(owner)]),
+                "an actor chooses one action a tick; list one action per actor, or use any_chosen");
+          break;
+        }
+      }
+      chosen.push_back(idx);
+      m_.end_state_actions.push_back(idx);
     }
     c.action_end = static_cast<std::int32_t>(m_.end_state_actions.size());
     c.rung = e.kind == EndState::Kind::rung ? rung(e.rung, e.rung_where, e.key_path + ".rung") : kNone;

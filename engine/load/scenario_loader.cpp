@@ -1,9 +1,14 @@
 // Reads a scenario document (after `extends:` is resolved) into a Scenario. This file and
 // yaml_tree.cpp are the only code that sees YAML. Structure is checked here (known keys, types,
 // numbers that parse); names and meaning are checked by compile().
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <limits>
+#include <optional>
 #include <set>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -56,6 +61,20 @@ std::string join_path(const std::string& a, const std::string& b) {
   return a.empty() ? b : a + "." + b;
 }
 
+// A calendar date written YYYY-MM-DD (the Gregorian calendar, years 0000 to 9999).
+bool is_date(const std::string& t) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return false;
+  for (const std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u})
+    if (!std::isdigit(static_cast<unsigned char>(t[i]))) return false;
+  const int year = std::stoi(t.substr(0, 4));
+  const int month = std::stoi(t.substr(5, 2));
+  const int day = std::stoi(t.substr(8, 2));
+  if (month < 1 || month > 12 || day < 1) return false;
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return day <= kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+}
+
 std::string join_list(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) {
@@ -80,17 +99,24 @@ class Reader {
     sink_.error(w, path, std::move(msg), std::move(hint));
   }
 
+  // "did you mean 'x'?", or `otherwise` when no name is close. Once the sink is full nothing more
+  // is shown, so the search is skipped: with thousands of errors it would cost minutes.
+  std::string suggest(const std::string& word, const std::vector<std::string>& names,
+                      std::string otherwise = {}) const {
+    if (sink_.full()) return {};
+    std::string hint = did_you_mean(word, names);
+    return hint.empty() ? otherwise : hint;
+  }
+
   // Reports keys of `map` that are not in `allowed`, with a suggestion.
   void check_keys(const DocNode& map, const std::string& path,
                   const std::vector<std::string>& allowed) {
     for (const auto& e : map.map) {
       bool ok = false;
       for (const auto& a : allowed) ok = ok || (a == e.key);
-      if (!ok) {
-        std::string hint = did_you_mean(e.key, allowed);
-        if (hint.empty()) hint = "known keys: " + join_list(allowed);
-        error(e.key_where, join_path(path, e.key), "unknown key", hint);
-      }
+      if (!ok)
+        error(e.key_where, join_path(path, e.key), "unknown key",
+              suggest(e.key, allowed, "known keys: " + join_list(allowed)));
     }
   }
 
@@ -106,20 +132,27 @@ class Reader {
     return false;
   }
 
+  // A text field. `expected` words what a missing or empty required value should have been.
   std::string read_string(const DocNode& map, const std::string& key, const std::string& path,
-                          bool required) {
-    const DocNode* n = map.find(key);
-    if (!n || n->is_null()) {
+                          bool required, const std::string& expected = "a text value") {
+    const MapEntry* e = map.entry(key);
+    if (!e) {
       if (required)
-        error(map.where, join_path(path, key), "missing required key (expected a text value)");
+        error(map.where, join_path(path, key), fmt::format("missing required key (expected {})", expected));
       return {};
     }
-    if (!n->is_scalar()) {
-      error(n->where, join_path(path, key),
-            fmt::format("expected a text value, got {}", load::describe(*n)));
+    const DocNode& n = e->value;
+    if (n.is_null()) {  // `key:` with nothing after it
+      if (required)
+        error(e->key_where, join_path(path, key), fmt::format("expected {}, got nothing", expected));
       return {};
     }
-    return n->scalar;
+    if (!n.is_scalar()) {
+      error(n.where, join_path(path, key),
+            fmt::format("expected a text value, got {}", load::describe(n)));
+      return {};
+    }
+    return n.scalar;
   }
 
   // A name used to refer to something: letters, digits, underscores; not starting with a digit.
@@ -135,63 +168,147 @@ class Reader {
     return ok;
   }
 
-  enum class NumberText { number, not_a_number, non_finite, out_of_range };
+  // What a scalar's text is as a number: the one place that decides. A text that starts like a
+  // number but is not one is `malformed`, with a hint on how to write it when one is clear.
+  struct NumberText {
+    enum Kind { number, not_a_number, non_finite, too_large, too_small, malformed } kind;
+    double value = 0;
+    std::string hint;  // for `malformed`: e.g. "write decimals with a point: 1.5"
+  };
 
-  // What a scalar's text is as a number. YAML 1.2 spells infinity and NaN .inf/.Inf/.INF (with
-  // an optional sign) and .nan/.NaN/.NAN; those, and plain nan/inf/infinity, are non-finite.
-  static NumberText classify(const std::string& text, double& out) {
+  // The text as a finite double, if all of it is one (an optional sign, digits, a point, an
+  // exponent; YAML's spellings of infinity and NaN are not finite).
+  static std::optional<double> plain_number(std::string_view t) {
+    if (t.size() > 1 && t[0] == '+' && t[1] != '-') t.remove_prefix(1);
+    double v = 0;
+    const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (t.empty() || p != t.data() + t.size() || ec != std::errc() || !std::isfinite(v))
+      return std::nullopt;
+    return v;
+  }
+
+  // How to write a text that starts like a number but is not one, or "" when it is not clear.
+  static std::string malformed_number_hint(const std::string& t) {
+    auto without = [&](std::string_view chars) {
+      std::string out;
+      for (char c : t)
+        if (chars.find(c) == std::string_view::npos) out += c;
+      return out;
+    };
+    const auto commas = std::count(t.begin(), t.end(), ',');
+    if (commas == 1 && t.find('.') == std::string::npos) {
+      std::string point = t;
+      point[point.find(',')] = '.';
+      if (plain_number(point)) {
+        if (t.size() - t.find(',') - 1 == 3)  // 1,000: a decimal comma or a thousands separator
+          return fmt::format("write decimals with a point ({}) and thousands without a separator ({})",
+                             point, without(","));
+        return fmt::format("write decimals with a point: {}", point);
+      }
+    }
+    if (commas > 0 && plain_number(without(",")))
+      return fmt::format("write thousands without a separator: {}", without(","));
+    if (t.size() > 1 && t.back() == '%')
+      if (const auto v = plain_number(t.substr(0, t.size() - 1)))
+        return fmt::format("write a fraction: {}", *v / 100);
+    const std::size_t sign = (t[0] == '-' || t[0] == '+') ? 1 : 0;
+    if (t.size() > sign + 2 && t[sign] == '0') {
+      const char base_char = static_cast<char>(std::tolower(static_cast<unsigned char>(t[sign + 1])));
+      const int base = base_char == 'x' ? 16 : base_char == 'o' ? 8 : base_char == 'b' ? 2 : 0;
+      long long v = 0;
+      const char* b = t.data() + sign + 2;
+      const char* e = t.data() + t.size();
+      if (base != 0) {
+        const auto [p, ec] = std::from_chars(b, e, v, base);
+        if (p == e && ec == std::errc())
+          return fmt::format("write numbers in decimal: {}{}", sign && t[0] == '-' ? "-" : "", v);
+      }
+    }
+    if (const std::string digits = without("_' "); digits != t && plain_number(digits))
+      return fmt::format("write the digits without separators: {}", digits);
+    // `10 days`: a number followed by words.
+    if (const auto space = t.find(' '); space != std::string::npos && plain_number(t.substr(0, space)))
+      return fmt::format("write only the number: {}", t.substr(0, space));
+    return {};
+  }
+
+  // YAML 1.2 spells infinity and NaN .inf/.Inf/.INF (with an optional sign) and .nan/.NaN/.NAN;
+  // those, and plain nan/inf/infinity, are non-finite.
+  static NumberText classify(const std::string& text) {
     static const std::vector<std::string> special = {".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN",
                                                      "nan",  "NaN",  "inf",  "Inf",  "infinity",
                                                      "Infinity"};
-    std::string body = text;
-    if (!body.empty() && (body[0] == '+' || body[0] == '-')) body = body.substr(1);
+    std::string_view body = text;
+    if (!body.empty() && (body[0] == '+' || body[0] == '-')) body.remove_prefix(1);
     for (const auto& sp : special)
-      if (body == sp) return NumberText::non_finite;
-    const char* b = text.data();
-    const char* e = b + text.size();
-    if (b != e && *b == '+') ++b;
-    auto [p, ec] = std::from_chars(b, e, out);
-    if (p != e || (ec != std::errc() && ec != std::errc::result_out_of_range))
-      return NumberText::not_a_number;
-    if (ec == std::errc::result_out_of_range) return NumberText::out_of_range;
-    return std::isfinite(out) ? NumberText::number : NumberText::non_finite;
-  }
-
-  static bool parse_double(const std::string& text, double& out) {
-    return classify(text, out) == NumberText::number;
-  }
-
-  // Reports a scalar that looks like a number but cannot be one. Returns true if it reported.
-  bool report_bad_number(const DocNode& n, const std::string& path) {
+      if (body == sp) return {NumberText::non_finite, 0, {}};
+    if (const auto v = plain_number(text)) return {NumberText::number, *v, {}};
+    std::string_view t = text;
+    if (t.size() > 1 && t[0] == '+' && t[1] != '-') t.remove_prefix(1);
     double v = 0;
-    switch (classify(n.scalar, v)) {
+    const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (!t.empty() && p == t.data() + t.size() && ec == std::errc::result_out_of_range) {
+      // Too far from zero or too near it: an exponent below zero or a leading "0." says which.
+      const bool tiny = body.rfind("0.", 0) == 0 || body.rfind(".", 0) == 0 ||
+                        text.find("e-") != std::string::npos || text.find("E-") != std::string::npos;
+      return {tiny ? NumberText::too_small : NumberText::too_large, 0, {}};
+    }
+    const bool starts_like_a_number =
+        !body.empty() && (std::isdigit(static_cast<unsigned char>(body[0])) ||
+                          (body[0] == '.' && body.size() > 1 &&
+                           std::isdigit(static_cast<unsigned char>(body[1]))));
+    if (!starts_like_a_number) return {NumberText::not_a_number, 0, {}};
+    return {NumberText::malformed, 0, malformed_number_hint(text)};
+  }
+
+  // Reports a scalar that cannot be the number a field needs (`what`: "a number" or "a whole
+  // number"; `or_name`: a parameter name is allowed too). Returns true if it reported.
+  bool report_bad_number(const DocNode& n, const std::string& path, const NumberText& t,
+                         const char* what, bool or_name) {
+    switch (t.kind) {
       case NumberText::non_finite:
         error(n.where, path, fmt::format("expected a finite number, got '{}'", n.scalar));
         return true;
-      case NumberText::out_of_range:
+      case NumberText::too_large:
         error(n.where, path,
               fmt::format("expected a number within the range of a double (about 1e308), got '{}'",
                           n.scalar));
         return true;
+      case NumberText::too_small:
+        error(n.where, path,
+              fmt::format("expected a number within the range of a double, got '{}' (too small to "
+                          "represent)",
+                          n.scalar),
+              "write 0 if you mean zero");
+        return true;
       case NumberText::number:
-        if (n.quoted) {
-          error(n.where, path, fmt::format("expected a number, got the text \"{}\" (in quotes)", n.scalar),
-                "remove the quotes");
-          return true;
-        }
-        return false;
+        if (!n.quoted) return false;
+        error(n.where, path, fmt::format("expected {}, got the text \"{}\" (in quotes)", what, n.scalar),
+              "remove the quotes");
+        return true;
+      case NumberText::malformed:
+        if (t.hint.empty() && or_name)
+          error(n.where, path, fmt::format("expected a number or a parameter name, got '{}'", n.scalar),
+                "it is not a number, and a name cannot start with a digit");
+        else
+          error(n.where, path, fmt::format("expected {}, got '{}'", what, n.scalar), t.hint);
+        return true;
       case NumberText::not_a_number: return false;
     }
     return false;
   }
 
   bool number_of(const DocNode& n, const std::string& path, double& out) {
-    if (n.is_scalar() && report_bad_number(n, path)) return false;
-    if (!n.is_scalar() || n.quoted || !parse_double(n.scalar, out)) {
-      error(n.where, path, fmt::format("expected a number, got {}", load::describe(n)));
-      return false;
+    if (n.is_scalar()) {
+      const NumberText t = classify(n.scalar);
+      if (report_bad_number(n, path, t, "a number", false)) return false;
+      if (t.kind == NumberText::number) {
+        out = t.value;
+        return true;
+      }
     }
-    return true;
+    error(n.where, path, fmt::format("expected a number, got {}", load::describe(n)));
+    return false;
   }
 
   bool read_number(const DocNode& map, const std::string& key, const std::string& path,
@@ -212,8 +329,14 @@ class Reader {
       if (required) error(map.where, p, "missing required key (expected a whole number)");
       return false;
     }
-    if (!n->is_scalar() || n->quoted) {
+    if (!n->is_scalar()) {
       error(n->where, p, fmt::format("expected a whole number, got {}", load::describe(*n)));
+      return false;
+    }
+    const NumberText t = classify(n->scalar);
+    if ((t.kind == NumberText::number && n->quoted) ||
+        (t.kind == NumberText::malformed && !t.hint.empty())) {
+      report_bad_number(*n, p, t, "a whole number", false);
       return false;
     }
     long long v = 0;
@@ -259,10 +382,23 @@ class Reader {
       error(n.where, path, "expected 'value: <number>' or 'dist: <kind>' with its parameters");
       return;
     }
+    // Arguments of another kind of distribution are mistakes, not extras to ignore.
+    auto reject_other_arguments = [&](const std::vector<std::string>& takes, const std::string& what,
+                                      std::string hint) {
+      static const std::vector<std::string> all = {"low",   "high", "mean", "sd",     "mu",     "sigma",
+                                                   "alpha", "beta", "mode", "values", "weights"};
+      for (const auto& e : n.map) {
+        const bool argument = std::find(all.begin(), all.end(), e.key) != all.end();
+        if (argument && std::find(takes.begin(), takes.end(), e.key) == takes.end())
+          error(e.key_where, join_path(path, e.key), fmt::format("unknown key for {}", what), hint);
+      }
+    };
     if (value) {
       d.kind = DistKind::constant;
       double v = 0;
       if (number_of(*value, join_path(path, "value"), v)) d.args = {v};
+      reject_other_arguments({}, "a fixed value",
+                             "distribution arguments need 'dist: <kind>' instead of 'value'");
       return;
     }
     const std::string kind = dist->is_scalar() ? dist->scalar : std::string{};
@@ -277,18 +413,19 @@ class Reader {
                                             {DistKind::lognormal, {"mu", "sigma"}},
                                             {DistKind::beta, {"alpha", "beta"}},
                                             {DistKind::triangular, {"low", "mode", "high"}},
-                                            {DistKind::choice, {}}};
+                                            {DistKind::choice, {"values", "weights"}}};
     std::size_t idx = kinds.size();
     for (std::size_t i = 0; i < kinds.size(); ++i)
       if (kinds[i] == kind) idx = i;
     if (idx == kinds.size()) {
-      std::string hint = did_you_mean(kind, kinds);
-      if (hint.empty()) hint = "one of: " + join_list(kinds);
       error(dist->where, join_path(path, "dist"),
-            fmt::format("expected a distribution kind, got {}", load::describe(*dist)), hint);
+            fmt::format("expected a distribution kind, got {}", load::describe(*dist)),
+            suggest(kind, kinds, "one of: " + join_list(kinds)));
       return;
     }
     d.kind = specs[idx].k;
+    reject_other_arguments(specs[idx].args, fmt::format("a {} distribution", kind),
+                           "it takes " + join_list(specs[idx].args));
     if (d.kind == DistKind::choice) {
       auto read_list = [&](const char* key, std::vector<double>& out) {
         const DocNode* l = n.find(key);
@@ -353,9 +490,9 @@ class Reader {
 
   ValueRef value_of(const DocNode& n, const std::string& p) {
     if (n.is_scalar()) {
-      if (report_bad_number(n, p)) return {};
-      double v = 0;
-      if (parse_double(n.scalar, v)) return add_constant(v, n.where, p, false);
+      const NumberText num = classify(n.scalar);
+      if (report_bad_number(n, p, num, "a number", true)) return {};
+      if (num.kind == NumberText::number) return add_constant(num.value, n.where, p, false);
       const std::string& t = n.scalar;
       if (t.empty()) {
         error(n.where, p, "expected a number or a parameter name, got an empty text");
@@ -423,6 +560,7 @@ class Reader {
       check_keys(c, cp, allowed);
       Condition cond;
       cond.var = read_string(c, "var", cp, true);
+      cond.var_where = where_of(c, "var");
       cond.where = c.where;
       cond.key_path = cp;
       int found = 0;
@@ -462,6 +600,8 @@ class Reader {
       Effect eff;
       eff.var = read_string(c, "var", cp, true);
       eff.times_var = read_string(c, "times", cp, false);
+      eff.var_where = where_of(c, "var");
+      eff.times_where = where_of(c, "times");
       eff.where = c.where;
       eff.key_path = cp;
       int found = 0;
@@ -518,7 +658,8 @@ class Reader {
     a.key_path = path;
     a.label = read_string(n, "label", path, false);
     a.description = read_string(n, "description", path, false);
-    const std::string cls = read_string(n, "class", path, true);
+    const std::string cls = read_string(n, "class", path, true,
+                                        "an escalation class: one of " + join_list(kClassNames));
     if (!cls.empty()) {
       bool found = false;
       for (std::size_t i = 0; i < kClassNames.size(); ++i)
@@ -526,12 +667,10 @@ class Reader {
           a.escalation_class = static_cast<EscalationClass>(i);
           found = true;
         }
-      if (!found) {
-        std::string hint = did_you_mean(cls, kClassNames);
-        if (hint.empty()) hint = "one of: " + join_list(kClassNames);
+      if (!found)
         error(n.find("class")->where, join_path(path, "class"),
-              fmt::format("expected an escalation class, got '{}'", cls), hint);
-      }
+              fmt::format("expected an escalation class, got '{}'", cls),
+              suggest(cls, kClassNames, "one of: " + join_list(kClassNames)));
     }
     a.min_rung = read_string(n, "min_rung", path, false);
     a.max_rung = read_string(n, "max_rung", path, false);
@@ -555,6 +694,7 @@ class Reader {
           check_keys(t, tp, {"var", "weight", "label"});
           UtilityTerm term;
           term.var = read_string(t, "var", tp, true);
+          term.var_where = where_of(t, "var");
           term.weight = read_value(t, "weight", tp, true);
           term.label = read_string(t, "label", tp, false);
           term.where = t.where;
@@ -611,6 +751,8 @@ class Reader {
                                       m.value = value_of(col.value, cp);
                                       m.where = col.key_where;
                                       m.key_path = cp;
+                                      m.row_where = row.key_where;
+                                      m.row_path = rp;
                                       out.push_back(std::move(m));
                                     });
                    });
@@ -629,7 +771,11 @@ void Reader::read(const DocNode& root) {
               "parameters", "state", "ladder", "end_states", "actors", "relations", "leverage",
               "wishes", "events", "escalation_weights"});
   int version = 1;
-  read_int(root, "geosim", "", version, false, 1, 1);
+  if (read_int(root, "geosim", "", version, false, std::numeric_limits<int>::min(),
+               std::numeric_limits<int>::max()) &&
+      version != 1)
+    error(root.find("geosim")->where, "geosim", fmt::format("expected format version 1, got {}", version),
+          "this engine reads version 1 of the scenario format");
   s_.name = read_string(root, "name", "", true);
   if (!s_.name.empty()) check_name(s_.name, root.find("name")->where, "name");
   s_.title = read_string(root, "title", "", false);
@@ -641,6 +787,9 @@ void Reader::read(const DocNode& root) {
   } else if (expect_map(*t, "time", "a mapping {start, tick_days, horizon}")) {
     check_keys(*t, "time", {"start", "tick_days", "horizon"});
     s_.start_date = read_string(*t, "start", "time", false);
+    if (!s_.start_date.empty() && !is_date(s_.start_date))
+      error(t->find("start")->where, "time.start",
+            fmt::format("expected a date written YYYY-MM-DD, got '{}'", s_.start_date));
     read_int(*t, "tick_days", "time", s_.tick_days, false, 1, 366);
     read_int(*t, "horizon", "time", s_.horizon, true, 1, 10000);
   }
@@ -691,6 +840,7 @@ void Reader::read(const DocNode& root) {
     s_.start_rung = read_string(*l, "start", "ladder", false);
     s_.start_rung_where = where_of(*l, "start");
     const DocNode* rungs = l->find("rungs");
+    s_.rungs_where = rungs ? rungs->where : l->where;
     if (!rungs) {
       error(l->where, "ladder.rungs", "missing required key (expected a list of rungs)");
     } else if (!rungs->is_seq()) {
@@ -704,7 +854,8 @@ void Reader::read(const DocNode& root) {
         check_keys(r, p, {"name", "label", "description", "danger"});
         Rung rung;
         rung.name = read_string(r, "name", p, true);
-        if (!rung.name.empty()) check_name(rung.name, r.find("name")->where, join_path(p, "name"));
+        rung.name_where = where_of(r, "name");
+        if (!rung.name.empty()) check_name(rung.name, rung.name_where, join_path(p, "name"));
         rung.label = read_string(r, "label", p, false);
         rung.description = read_string(r, "description", p, false);
         rung.danger = read_value(r, "danger", p, false, 0.0);
@@ -721,6 +872,11 @@ void Reader::read(const DocNode& root) {
                    if (!expect_map(n, p, "an end state mapping")) return;
                    check_keys(n, p, {"label", "description", "all_chosen", "any_chosen", "rung",
                                      "state", "probability"});
+                   if (e.key == "ongoing")
+                     error(e.key_where, p,
+                           "'ongoing' is reserved: it names the outcome of runs that reach the "
+                           "horizon without an end state",
+                           "choose another name");
                    EndState es;
                    es.name = e.key;
                    es.where = e.key_where;
@@ -771,6 +927,7 @@ void Reader::read(const DocNode& root) {
                    s_.end_states.push_back(std::move(es));
                  });
 
+  s_.actors_where = where_of(root, "actors");
   for_each_named(root.find("actors"), "actors", "a mapping of actors",
                  [&](const MapEntry& e, const std::string& p) { read_actor(e, p); });
   if (!root.find("actors")) error(root.where, "actors", "missing required key (expected the actors)");
@@ -789,6 +946,8 @@ void Reader::read(const DocNode& root) {
                      w.value = value_of(col.value, cp);
                      w.where = col.key_where;
                      w.key_path = cp;
+                     w.actor_where = row.key_where;
+                     w.actor_path = rp;
                      s_.wishes.push_back(std::move(w));
                    }
                  });
@@ -805,30 +964,42 @@ void Reader::read(const DocNode& root) {
                    ev.where = e.key_where;
                    ev.key_path = p;
                    ev.label = read_string(n, "label", p, false);
-                   const std::string kind = read_string(n, "kind", p, true);
                    static const std::vector<std::string> kinds = {"poisson", "bernoulli", "flow"};
+                   const std::string kind =
+                       read_string(n, "kind", p, true, "an event kind: one of " + join_list(kinds));
+                   // What each kind takes; the others' keys are mistakes. An unknown or missing
+                   // kind is reported alone: what its other keys mean depends on the kind meant.
+                   auto not_for = [&](const char* key, const std::string& message) {
+                     if (const DocNode* k = n.find(key)) error(k->where, join_path(p, key), message);
+                   };
                    if (kind == "poisson") {
                      ev.kind = Event::Kind::poisson;
                      ev.rate = read_value(n, "rate", p, true);
+                     not_for("probability",
+                             "'probability' is for bernoulli events; a poisson event has 'rate'");
                    } else if (kind == "bernoulli") {
                      ev.kind = Event::Kind::bernoulli;
                      ev.rate = read_value(n, "probability", p, true);
+                     not_for("rate", "'rate' is for poisson events; a bernoulli event has 'probability'");
+                     not_for("per", "'per' is for poisson events; a bernoulli event has one "
+                                    "probability per tick");
                    } else if (kind == "flow") {
                      ev.kind = Event::Kind::flow;
+                     not_for("rate", "'rate' is for poisson events; a flow event applies its effects "
+                                     "every tick");
+                     not_for("probability", "'probability' is for bernoulli events; a flow event "
+                                            "applies its effects every tick");
+                     not_for("per", "'per' is for poisson events; a flow event applies its effects "
+                                    "every tick");
                    } else if (!kind.empty()) {
-                     std::string hint = did_you_mean(kind, kinds);
-                     if (hint.empty()) hint = "one of: poisson, bernoulli, flow";
                      error(n.find("kind")->where, join_path(p, "kind"),
-                           fmt::format("expected an event kind, got '{}'", kind), hint);
+                           fmt::format("expected an event kind, got '{}'", kind),
+                           suggest(kind, kinds, "one of: " + join_list(kinds)));
                    }
-                   if (ev.kind != Event::Kind::poisson && n.find("rate"))
-                     error(n.find("rate")->where, join_path(p, "rate"),
-                           "'rate' is for poisson events; a bernoulli event has 'probability'");
-                   if (ev.kind != Event::Kind::bernoulli && n.find("probability"))
-                     error(n.find("probability")->where, join_path(p, "probability"),
-                           "'probability' is for bernoulli events; a poisson event has 'rate'");
-                   ev.per_var = read_string(n, "per", p, false);
-                   ev.per_where = where_of(n, "per");
+                   if (ev.kind == Event::Kind::poisson) {
+                     ev.per_var = read_string(n, "per", p, false);
+                     ev.per_where = where_of(n, "per");
+                   }
                    ev.min_rung = read_string(n, "min_rung", p, false);
                    ev.max_rung = read_string(n, "max_rung", p, false);
                    ev.min_rung_where = where_of(n, "min_rung");
@@ -913,6 +1084,12 @@ load::DocNode load_chain(const std::filesystem::path& path, DiagnosticSink& sink
       sink.error(ext->where, "extends",
                  fmt::format("expected an existing scenario file, got '{}' (looked for '{}')",
                              ext->scalar, current.lexically_normal().string()));
+      return {};
+    }
+    if (std::filesystem::is_directory(current, ec)) {
+      sink.error(ext->where, "extends", "expected a scenario file, got a directory",
+                 fmt::format("'{}' is a folder; name a scenario file in it",
+                             current.lexically_normal().string()));
       return {};
     }
   }

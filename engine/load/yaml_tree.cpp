@@ -8,21 +8,27 @@
 
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 namespace geosim::load {
 
 const DocNode* DocNode::find(std::string_view key) const {
+  const MapEntry* e = entry(key);
+  return e ? &e->value : nullptr;
+}
+
+const MapEntry* DocNode::entry(std::string_view key) const {
   for (const auto& e : map)
-    if (e.key == key) return &e.value;
+    if (e.key == key) return &e;
   return nullptr;
 }
 
 std::string describe(const DocNode& n) {
   switch (n.kind) {
     case DocNode::Kind::null: return "nothing";
-    case DocNode::Kind::sequence: return "a list";
-    case DocNode::Kind::map: return "a mapping";
+    case DocNode::Kind::sequence: return n.seq.empty() ? "an empty list" : "a list";
+    case DocNode::Kind::map: return n.map.empty() ? "an empty mapping" : "a mapping";
     case DocNode::Kind::scalar: break;
   }
   std::string s = n.scalar;
@@ -164,7 +170,8 @@ struct SyntaxScan {
   std::vector<int> tab_lines;           // block lines whose indentation holds a tab
   std::vector<int> indent;              // per line: spaces before a block line's content, or -1
   std::vector<char> last_char;          // per line: the last character of a block line's content
-  std::vector<std::size_t> document_markers;  // offsets of '---' lines
+  std::size_t first_content = npos;  // where the first line of content (not a '---') starts
+  std::size_t second_document = npos;  // a '---' line after content: it starts another document
 };
 
 SyntaxScan scan_syntax(const std::string& text, const TextIndex& ix) {
@@ -206,8 +213,11 @@ SyntaxScan scan_syntax(const std::string& text, const TextIndex& ix) {
       if (flow.empty()) {
         s.indent[static_cast<std::size_t>(ln)] = spaces;
         if (tab) s.tab_lines.push_back(ln);
-        if (spaces == 0 && !tab && text.compare(b, 3, "---") == 0 && (b + 3 == e || blank(text[b + 3])))
-          s.document_markers.push_back(b);
+        const bool marker =
+            spaces == 0 && !tab && text.compare(b, 3, "---") == 0 && (b + 3 == e || blank(text[b + 3]));
+        if (marker && s.first_content != SyntaxScan::npos && s.second_document == SyntaxScan::npos)
+          s.second_document = b;
+        if (!marker && text[i] != '%' && s.first_content == SyntaxScan::npos) s.first_content = i;
       }
     }
     bool node_start = true;  // where a node may start: quotes and brackets open one there
@@ -302,11 +312,18 @@ Diagnostic explain_syntax_error(const std::string& text, const TextIndex& ix, st
     return said(ix.at(s.unclosed_bracket), fmt::format("the '{}' here is never closed", open),
                 fmt::format("close it with '{}'", open == '[' ? ']' : '}'));
   }
-  // An error at the first character of a block line, indented unlike the lines around it.
+  // An error on a block line indented unlike the lines around it.
   const auto line_indent = [&](int ln) { return s.indent[static_cast<std::size_t>(ln)]; };
-  if (error_line >= 1 && error_line <= ix.lines() && line_indent(error_line) >= 0 &&
-      at == ix.begin(error_line) + static_cast<std::size_t>(line_indent(error_line))) {
+  if (error_line >= 1 && error_line <= ix.lines() && line_indent(error_line) >= 0) {
     const int mine = line_indent(error_line);
+    const std::size_t first = ix.begin(error_line) + static_cast<std::size_t>(mine);
+    // `name:` starts the line: it was meant as a key (not as more of a long text above).
+    std::size_t k = first;
+    while (k < text.size() && (std::isalnum(static_cast<unsigned char>(text[k])) || text[k] == '_' ||
+                               text[k] == '-' || text[k] == '.'))
+      ++k;
+    const bool starts_with_key = k > first && k < ix.end(error_line) && text[k] == ':' &&
+                                 (k + 1 == ix.end(error_line) || text[k + 1] == ' ');
     int prev = error_line - 1;
     while (prev >= 1 && line_indent(prev) < 0) --prev;
     if (prev >= 1) {
@@ -319,16 +336,45 @@ Diagnostic explain_syntax_error(const std::string& text, const TextIndex& ix, st
         int target = levels.front();
         for (const int l : levels)
           if (l > mine) target = l;
-        return said(ix.at(at), "this line is indented less than the lines of its mapping",
+        return said(ix.at(first), "this line is indented less than the lines of its mapping",
                     fmt::format("the mapping above is indented by {} spaces", target));
       }
       const char opener = s.last_char[static_cast<std::size_t>(prev)];
-      if (mine > levels.front() && opener != ':' && opener != '-' && opener != '|' && opener != '>')
-        return said(ix.at(at), "this line is indented more than the lines of its mapping",
-                    fmt::format("the line above is indented by {} spaces", levels.front()));
+      if (mine > levels.front() && starts_with_key && opener != ':' && opener != '-' &&
+          opener != '|' && opener != '>')
+        return said(ix.at(first), "this line is indented more than the lines of its mapping",
+                    levels.front() == 0
+                        ? std::string("the line above is not indented")
+                        : fmt::format("the line above is indented by {} spaces", levels.front()));
     }
   }
   return said(ix.at(at), yaml_message);
+}
+
+// True if yaml-cpp reads a second document in `text`. It is asked for two documents at most:
+// on some broken input YAML::LoadAll finds new empty documents without end.
+bool has_second_document(const std::string& text) {
+  struct Ignore : YAML::EventHandler {
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+  };
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  Ignore ignore;
+  try {
+    return parser.HandleNextDocument(ignore) && parser.HandleNextDocument(ignore);
+  } catch (const YAML::Exception&) {
+    return true;  // the first document was read (it loaded); the error is in what follows it
+  }
 }
 
 struct Converter {
@@ -451,9 +497,9 @@ DocNode parse_yaml(const std::string& text, const std::string& file, DiagnosticS
     sink.error(index.at(deep), "", fmt::format("nesting deeper than {} levels", limits.max_depth));
     return {};
   }
-  std::vector<YAML::Node> docs;
+  YAML::Node root;
   try {
-    docs = YAML::LoadAll(text);
+    root = YAML::Load(text);  // the first document
   } catch (const YAML::DeepRecursion& e) {
     sink.error(index.at(e.mark), "", fmt::format("nesting deeper than {} levels", limits.max_depth));
     return {};
@@ -462,19 +508,12 @@ DocNode parse_yaml(const std::string& text, const std::string& file, DiagnosticS
     return {};
   }
   const SyntaxScan scan = scan_syntax(text, index);
-  if (docs.size() > 1) {
-    // At the '---' that starts the second document, if there is one.
-    const std::size_t second = index.offset(docs[1].Mark());
-    Location where = index.at(docs[1].Mark());
-    for (const std::size_t m : scan.document_markers)
-      if (m <= second && index.line_of(m) > index.line_of(index.offset(docs[0].Mark())))
-        where = index.at(m);
-    sink.error(where, "", "expected one YAML document, got a second one",
+  if (scan.second_document != SyntaxScan::npos && has_second_document(text))
+    sink.error(index.at(scan.second_document), "", "expected one YAML document, got a second one",
                "a line '---' starts a new document; a scenario is one document");
-  }
   Converter c{index, text, sink, limits, scan.unclosed_quote};
   try {
-    DocNode out = c.convert(docs.empty() ? YAML::Node() : docs.front(), 0, "");
+    DocNode out = c.convert(root, 0, "");
     if (c.aborted) return {};  // a limit was hit: what was read is not worth reading further
     if (c.swallowed) {
       // yaml-cpp accepts a quote that is never closed and reads the rest of the file as text.

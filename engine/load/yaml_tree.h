@@ -25,6 +25,7 @@ struct DocNode {
   Location where;
 
   [[nodiscard]] const DocNode* find(std::string_view key) const;
+  [[nodiscard]] const MapEntry* entry(std::string_view key) const;  // the key and its value
   [[nodiscard]] bool is_map() const { return kind == Kind::map; }
   [[nodiscard]] bool is_seq() const { return kind == Kind::sequence; }
   [[nodiscard]] bool is_scalar() const { return kind == Kind::scalar; }
@@ -44,8 +45,10 @@ struct ParseLimits {
   std::size_t max_nodes = 1'000'000;  // after alias expansion
 };
 
-// Parses YAML text into a tree. Errors (syntax, duplicate keys, limits) go to `sink`;
-// returns a null node if the text could not be read at all.
+// Parses YAML text into a tree. Errors (syntax, duplicate keys, limits, a second document) go to
+// `sink`; returns a null node if the text could not be read at all. A syntax error is explained
+// in the author's terms where the text shows its cause (a tab in the indentation, a quote or a
+// bracket never closed, a line indented unlike its mapping); columns count characters, not bytes.
 DocNode parse_yaml(const std::string& text, const std::string& file, DiagnosticSink& sink,
                    const ParseLimits& limits = {});
 

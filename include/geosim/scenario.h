@@ -70,6 +70,7 @@ struct Condition {
   ValueRef value;
   Location where;
   std::string key_path;
+  Location var_where;  // the value of `var:`
 };
 
 enum class EffectOp { add, set, mul };
@@ -82,6 +83,7 @@ struct Effect {
   std::string times_var;  // optional: the value is multiplied by this variable's current value
   Location where;
   std::string key_path;
+  Location var_where, times_where;  // the values of `var:` and `times:`
 };
 
 // How an action or event moves the escalation ladder.
@@ -112,6 +114,7 @@ struct UtilityTerm {
   std::string label;  // what this term means, for stories
   Location where;
   std::string key_path;
+  Location var_where;  // the value of `var:`
 };
 
 struct Action {
@@ -153,14 +156,17 @@ struct Rung {
   ValueRef danger;  // utility units; weighs on actions that lead to this rung
   Location where;
   std::string key_path;
+  Location name_where;  // the value of `name:`
 };
 
 // One entry of an actor-by-actor matrix: relations (hostility) or leverage.
 struct MatrixEntry {
   std::string row, col;
   ValueRef value;
-  Location where;
+  Location where;  // the column key
   std::string key_path;
+  Location row_where;    // the row key
+  std::string row_path;  // e.g. `relations.red`
 };
 
 // How much `actor` wants `target_action` (written `owner.action`) to be chosen.
@@ -168,8 +174,10 @@ struct Wish {
   std::string actor;
   std::string target_action;
   ValueRef value;
-  Location where;
+  Location where;  // the `owner.action` key
   std::string key_path;
+  Location actor_where;    // the actor key the wish sits under
+  std::string actor_path;  // e.g. `wishes.blue`
 };
 
 struct Event {
@@ -228,10 +236,12 @@ struct Scenario {
   std::vector<Parameter> parameters;
   std::vector<StateVar> state;
   std::vector<Rung> rungs;  // lowest first
+  Location rungs_where;     // the value of `ladder.rungs:`
   std::string start_rung;
   Location start_rung_where;
   std::vector<EndState> end_states;
   std::vector<Actor> actors;
+  Location actors_where;  // the value of `actors:`
   std::vector<MatrixEntry> relations;
   std::vector<MatrixEntry> leverage;
   std::vector<Wish> wishes;

@@ -3,7 +3,9 @@
 // path, and with a suggestion when the name looks like a typo.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 
+#include <chrono>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -236,7 +238,7 @@ TEST(Compile, UnknownParameterIsNotMatchedToAnInlineValue) {
 
 TEST(Compile, UnknownStateVariableInAnEffect) {
   const Diagnostic d = only_error(with(kBase, "[{var: troops, add: 1}]", "[{var: trops, add: 1}]"));
-  expect_at(d, 25, 53);
+  expect_at(d, 25, 59);  // the value of `var:`
   EXPECT_EQ(d.key_path, "actors.blue.actions.deploy.effects[0].var");
   EXPECT_EQ(d.message, "expected the name of a state variable, got 'trops' (no such state variable)");
   EXPECT_EQ(d.hint, "did you mean 'troops'?");
@@ -244,7 +246,7 @@ TEST(Compile, UnknownStateVariableInAnEffect) {
 
 TEST(Compile, UnknownStateVariableInACondition) {
   const Diagnostic d = only_error(with(kBase, "[{var: troops, ge: 1}]", "[{var: troop, ge: 1}]"));
-  expect_at(d, 31, 68);
+  expect_at(d, 31, 74);  // the value of `var:`
   EXPECT_EQ(d.key_path, "actors.red.actions.strike.requires[0].var");
   EXPECT_EQ(d.message, "expected the name of a state variable, got 'troop' (no such state variable)");
   EXPECT_EQ(d.hint, "did you mean 'troops'?");
@@ -274,6 +276,36 @@ TEST(Compile, UnknownStateVariableInTimesAndUtility) {
               "expected the name of a state variable, got 'casualties' (no such state variable)");
     EXPECT_EQ(d.hint, "known state variables: troops, morale");
   }
+}
+
+TEST(Compile, StateVariableNamesAreLocatedAtTheirValue) {
+  {  // `times:` (line 25: `deploy: {..., effects: [{var: troops, add: 1, times: moral}]}`)
+    const Diagnostic d = only_error(with(kBase, "[{var: troops, add: 1}]",
+                                         "[{var: troops, add: 1, times: moral}]"));
+    expect_at(d, 25, 82);
+    EXPECT_EQ(d.key_path, "actors.blue.actions.deploy.effects[0].times");
+  }
+  {  // A utility term's `var:`.
+    const Diagnostic d = only_error(with(kBase, "hold: {class: status_quo}\n      deploy",
+                                         "hold: {class: status_quo, utility: [{var: moral, weight: 1}]}\n"
+                                         "      deploy"));
+    expect_at(d, 24, 49);
+    EXPECT_EQ(d.key_path, "actors.blue.actions.hold.utility[0].var");
+  }
+  {  // An end state's `state:` condition.
+    const Diagnostic d = only_error(with(kBase, "war: {rung: war}", "war: {state: [{var: moral, ge: 1}]}"));
+    expect_at(d, 18, 23);
+    EXPECT_EQ(d.key_path, "end_states.war.state[0].var");
+    EXPECT_EQ(d.hint, "did you mean 'morale'?");
+  }
+}
+
+TEST(Compile, StateVariableUsedAsAParameterSaysSo) {
+  const Diagnostic d = only_error(with(kBase, "resolve: blue_resolve", "resolve: troops"));
+  expect_at(d, 22, 14);
+  EXPECT_EQ(d.message,
+            "expected a number or the name of a declared parameter, got 'troops' (no such parameter)");
+  EXPECT_EQ(d.hint, "'troops' is a state variable; numeric fields take parameters");
 }
 
 TEST(Compile, UnknownRungInMinRung) {
@@ -356,8 +388,10 @@ TEST(Compile, UnknownActorInRelations) {
 }
 
 TEST(Compile, UnknownActorInRelationsRow) {
-  const Diagnostic d = only_error(with(kBase, "  red: {blue: 1.0}", "  rde: {blue: 1.0}"));
-  EXPECT_EQ(d.key_path, "relations.rde.blue");
+  // Reported once, at the row's key, not at each entry of the row.
+  const Diagnostic d = only_error(with(kBase, "  red: {blue: 1.0}", "  rde: {blue: 1.0, red: 0.5}"));
+  expect_at(d, 34, 3);
+  EXPECT_EQ(d.key_path, "relations.rde");
   EXPECT_THAT(d.message, HasSubstr("got 'rde' (no such actor)"));
   EXPECT_EQ(d.hint, "did you mean 'red'?");
 }
@@ -372,8 +406,8 @@ TEST(Compile, UnknownActorInLeverage) {
 
 TEST(Compile, UnknownActorInWishes) {
   const Diagnostic d = only_error(with(kBase, "  blue: {red.talk: 1.0}", "  bleu: {red.talk: 1.0}"));
-  expect_at(d, 38, 10);
-  EXPECT_EQ(d.key_path, "wishes.bleu.red.talk");
+  expect_at(d, 38, 3);  // the actor's key
+  EXPECT_EQ(d.key_path, "wishes.bleu");
   EXPECT_THAT(d.message, HasSubstr("got 'bleu' (no such actor)"));
   EXPECT_EQ(d.hint, "did you mean 'blue'?");
 }
@@ -422,6 +456,38 @@ TEST(Compile, UnknownActionInAnEndStateSuggestsTheClosest) {
   EXPECT_EQ(d.hint, "did you mean 'red.talk'?");
 }
 
+TEST(Compile, MisspeltUnqualifiedActionSuggestsTheFullName) {
+  {
+    const Diagnostic d = only_error(
+        with(kBase, "all_chosen: [blue.talk, red.talk]", "all_chosen: [blue.talk, strik]"));
+    expect_at(d, 17, 35);
+    EXPECT_EQ(d.key_path, "end_states.talks.all_chosen[1]");
+    EXPECT_EQ(d.message,
+              "expected the name of an action (written actor.action), got 'strik' (no such action)");
+    EXPECT_EQ(d.hint, "did you mean 'red.strike'?");
+  }
+  {  // Both actors have a `talk`.
+    const Diagnostic d = only_error(with(kBase, "blue: {red.talk: 1.0}", "blue: {tlak: 1.0}"));
+    EXPECT_EQ(d.key_path, "wishes.blue.tlak");
+    EXPECT_EQ(d.hint, "did you mean 'blue.talk' or 'red.talk'?");
+  }
+}
+
+TEST(Compile, AllChosenOfOneActorsActionsCanNeverHappen) {
+  const Diagnostic d = only_error(
+      with(kBase, "all_chosen: [blue.talk, red.talk]", "all_chosen: [blue.talk, blue.hold]"));
+  expect_at(d, 17, 35);
+  EXPECT_EQ(d.key_path, "end_states.talks.all_chosen[1]");
+  EXPECT_EQ(d.message,
+            "expected actions of different actors, got 'blue.talk' and 'blue.hold', both blue's "
+            "(this end state can never happen)");
+  EXPECT_EQ(d.hint, "an actor chooses one action a tick; list one action per actor, or use any_chosen");
+  // any_chosen of one actor's actions is fine.
+  const Scenario s = geosim::load_scenario_text(
+      with(kBase, "all_chosen: [blue.talk, red.talk]", "any_chosen: [blue.talk, blue.hold]"), "t.yaml");
+  EXPECT_NO_THROW((void)geosim::compile(s));
+}
+
 TEST(Compile, AmbiguousUnqualifiedActionIsRejected) {
   // `talk` is both blue.talk and red.talk.
   const Diagnostic d =
@@ -458,7 +524,7 @@ TEST(Compile, MinRungAboveMaxRungInAnEvent) {
 TEST(Compile, DuplicateRungNameIsRejected) {
   const Diagnostic d = only_error(with(kBase, "    - {name: war, danger: 6}\n",
                                        "    - {name: war, danger: 6}\n    - {name: crisis, danger: 9}\n"));
-  expect_at(d, 16, 7);
+  expect_at(d, 16, 14);  // the value of `name:`
   EXPECT_EQ(d.key_path, "ladder.rungs[3].name");
   EXPECT_EQ(d.message, "duplicate rung name 'crisis'");
 }
@@ -682,13 +748,42 @@ TEST(Compile, ActorWithoutActionsKeyIsRejectedAtLoad) {
 TEST(Compile, EmptyLadderAndNoActorsAreRejected) {
   const std::string text = "geosim: 1\nname: bare\ntime: {horizon: 3}\nladder: {rungs: []}\nactors: {}\n";
   const auto ds = compile_errors(text, "bare.yaml");
+  ASSERT_EQ(ds.size(), 2u) << dump(ds);
   const Diagnostic* rungs = find_diag(ds, "ladder.rungs");
-  ASSERT_NE(rungs, nullptr) << dump(ds);
-  EXPECT_EQ(rungs->where.file, "bare.yaml");
+  EXPECT_AT(rungs, "bare.yaml", 4, 17);  // the empty list
   EXPECT_EQ(rungs->message, "expected at least one rung, got none");
   const Diagnostic* actors = find_diag(ds, "actors");
-  ASSERT_NE(actors, nullptr) << dump(ds);
+  EXPECT_AT(actors, "bare.yaml", 5, 9);
   EXPECT_EQ(actors->message, "expected at least one actor, got none");
+}
+
+TEST(Compile, EmptyLadderIsReportedOnceWithoutFollowOnErrors) {
+  // Every rung name in kBase (start, min_rung, to_rung, an end state's rung) would be unknown.
+  const Diagnostic d = only_error(with(
+      kBase, "  rungs:\n    - {name: calm}\n    - {name: crisis, danger: 2}\n    - {name: war, danger: 6}\n",
+      "  rungs: []\n"));
+  expect_at(d, 12, 10);
+  EXPECT_EQ(d.key_path, "ladder.rungs");
+}
+
+// The "did you mean" search is skipped once the error list is full: thousands of unknown names
+// among thousands of declared ones must not take minutes.
+TEST(Compile, ThousandsOfUnknownReferencesAreRejectedQuickly) {
+  constexpr int kN = 4000;
+  std::string text = "geosim: 1\nname: big\ntime: {horizon: 10}\nparameters:\n";
+  for (int i = 0; i < kN; ++i) text += fmt::format("  declared_parameter_{:04d}: {{value: 1}}\n", i);
+  text += "state:\n";
+  for (int i = 0; i < kN; ++i) text += fmt::format("  v{}: {{initial: declared_parameter_{:04d}x}}\n", i, i);
+  text += "ladder: {rungs: [{name: calm}]}\nactors:\n  blue:\n    rationality: 1\n"
+          "    actions: {hold: {class: status_quo}}\n";
+  std::vector<Diagnostic> ds;
+  const auto t0 = std::chrono::steady_clock::now();
+  ds = compile_errors(text, "big.yaml");
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - t0;
+  ASSERT_EQ(ds.size(), 51u);  // 50 shown and a line counting the rest
+  EXPECT_EQ(ds[0].hint, "did you mean 'declared_parameter_0000'?");
+  EXPECT_EQ(ds.back().message, "3950 more problems not shown (stopped after the first 50)");
+  EXPECT_LT(took, std::chrono::seconds(10)) << "a generous bound: this takes well under a second";
 }
 
 TEST(Compile, AllSemanticErrorsAreReportedTogether) {

@@ -122,6 +122,18 @@ TEST(ErrorFormat, SinkAtExactlyTheCapHasNoMoreProblemsLine) {
   }
 }
 
+TEST(ErrorFormat, SinkIsFullAtItsCap) {
+  DiagnosticSink sink(2);
+  EXPECT_FALSE(sink.full());
+  sink.error(Location{"f.yaml", 1, 1}, "", "one");
+  EXPECT_FALSE(sink.full());
+  sink.error(Location{"f.yaml", 2, 1}, "", "two");
+  EXPECT_TRUE(sink.full());
+  sink.error(Location{"f.yaml", 3, 1}, "", "three");
+  EXPECT_TRUE(sink.full());
+  EXPECT_EQ(sink.count(), 3u);
+}
+
 TEST(ErrorFormat, DefaultSinkCapIsFifty) {
   DiagnosticSink sink;
   for (int i = 0; i < 51; ++i) sink.error(Location{"f.yaml", i + 1, 1}, "", "problem");
@@ -189,6 +201,16 @@ TEST(ErrorFormat, ClosestMatchStillFindsTyposInShortNames) {
   EXPECT_EQ(closest_match("wr", {"calm", "crisis", "war"}), "war");
   EXPECT_EQ(closest_match("rd", {"blue", "red"}), "red");
   EXPECT_EQ(closest_match("gte", {"lt", "le", "gt", "ge"}), "gt");
+}
+
+TEST(ErrorFormat, ClosestMatchAmongManyCandidates) {
+  // Thousands of candidates: most are ruled out by length alone; the near one is still found.
+  std::vector<std::string> many;
+  for (int i = 0; i < 5000; ++i) many.push_back("parameter_number_" + std::to_string(i));
+  many.push_back("blue_resolve");
+  EXPECT_EQ(closest_match("blue_reslove", many), "blue_resolve");
+  EXPECT_EQ(closest_match("parameter_number_4999x", many), "parameter_number_4999");
+  EXPECT_EQ(closest_match("zebra", many), "");
 }
 
 TEST(ErrorFormat, DidYouMeanWordsTheHint) {

@@ -29,6 +29,7 @@ using geosim::testing_support::load_file_errors;
 using geosim::testing_support::source_dir;
 using geosim::testing_support::with;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 // A small valid scenario. Line numbers matter to the tests below:
@@ -195,20 +196,29 @@ TEST(Load, TopLevelListIsRejected) {
 // Syntax and structure
 
 TEST(Load, InvalidYamlSyntaxGivesFileLineColumn) {
-  // Line 3 is indented under a scalar: the ':' after `title` (column 8) is an illegal map value.
+  // yaml-cpp reads line 3 as more of `name`'s text, and stops at the ':' after `title` (column 8)
+  // with "illegal map value"; the cause is the indentation, at column 3.
   const auto ds = load_errors("geosim: 1\nname: mini\n  title: oops\n", "syntax.yaml");
   ASSERT_EQ(ds.size(), 1u) << dump(ds);
-  EXPECT_AT(&ds[0], "syntax.yaml", 3, 8);
-  EXPECT_EQ(ds[0].message, "not valid YAML: illegal map value");
-  EXPECT_EQ(ds[0].to_string(), "syntax.yaml:3:8: error: not valid YAML: illegal map value");
+  EXPECT_AT(&ds[0], "syntax.yaml", 3, 3);
+  EXPECT_EQ(ds[0].message, "not valid YAML: this line is indented more than the lines of its mapping");
+  EXPECT_EQ(ds[0].to_string(),
+            "syntax.yaml:3:3: error: not valid YAML: this line is indented more than the lines of its "
+            "mapping (the line above is not indented)");
+  // Where the text shows no cause, yaml-cpp's own words at its position.
+  const auto other = load_errors("geosim: 1\nname: [a, b]]\n", "syntax.yaml");
+  ASSERT_EQ(other.size(), 1u) << dump(other);
+  EXPECT_EQ(other[0].where.line, 2);
+  EXPECT_THAT(other[0].message, StartsWith("not valid YAML: "));
 }
 
 TEST(Load, UnclosedFlowMappingIsASyntaxError) {
+  // yaml-cpp notices only on line 3 ("end of sequence flow not found"); the error is the '['.
   const auto ds = load_errors("name: mini\ntime: [horizon: 10\nladder: x\n");
   ASSERT_EQ(ds.size(), 1u) << dump(ds);
-  EXPECT_EQ(ds[0].where.file, "t.yaml");
-  EXPECT_EQ(ds[0].where.line, 3);
-  EXPECT_EQ(ds[0].message, "not valid YAML: end of sequence flow not found");
+  EXPECT_AT(&ds[0], "t.yaml", 2, 7);
+  EXPECT_EQ(ds[0].message, "not valid YAML: the '[' here is never closed");
+  EXPECT_EQ(ds[0].hint, "close it with ']'");
 }
 
 TEST(Load, UnknownKeySuggestsClosestKey) {
@@ -415,7 +425,7 @@ TEST(Load, DuplicateKeyNamesItsFullKeyPath) {
     EXPECT_EQ(ds[0].key_path, "actors.blue.actions.hold");
     EXPECT_EQ(ds[0].to_string(),
               "t.yaml:15:7: error: actors.blue.actions.hold: duplicate key: this key appears "
-              "earlier in the same mapping");
+              "earlier in the same mapping (first given at line 13)");
   }
   {  // In a flow mapping.
     const auto ds = load_errors(with(kMini, "push: {class: posturing, step: 1}",
@@ -475,6 +485,320 @@ TEST(Load, QuotedNumberMessageSaysItIsQuoted) {
     EXPECT_EQ(ds[0].message, "expected a number, got the text \"" + c.text + "\" (in quotes)");
     EXPECT_EQ(ds[0].hint, "remove the quotes");
   }
+}
+
+TEST(Load, QuotedWholeNumberSaysItIsQuoted) {
+  const auto ds = load_errors(with(kMini, "horizon: 10", "horizon: \"10\""));
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_AT(&ds[0], "t.yaml", 3, 17);
+  EXPECT_EQ(ds[0].message, "expected a whole number, got the text \"10\" (in quotes)");
+  EXPECT_EQ(ds[0].hint, "remove the quotes");
+}
+
+// A text that starts like a number but is not one is called a malformed number (with a way to
+// write it when one is clear), not a badly spelt name.
+TEST(Load, MalformedNumbersSayHowToWriteThem) {
+  struct Case {
+    std::string text, message, hint;
+  };
+  const std::vector<Case> cases = {
+      {"1,5", "expected a number, got '1,5'", "write decimals with a point: 1.5"},
+      {"30%", "expected a number, got '30%'", "write a fraction: 0.3"},
+      {"0x10", "expected a number, got '0x10'", "write numbers in decimal: 16"},
+      {"1_000", "expected a number, got '1_000'", "write the digits without separators: 1000"},
+      {"2 utils", "expected a number, got '2 utils'", "write only the number: 2"},
+      {"1,000", "expected a number, got '1,000'",
+       "write decimals with a point (1.000) and thousands without a separator (1000)"},
+      {"2.0.1", "expected a number or a parameter name, got '2.0.1'",
+       "it is not a number, and a name cannot start with a digit"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.text);
+    {  // A value field: a number or a parameter name.
+      const auto ds = load_errors(with(kMini, "rationality: 2.0", "rationality: " + c.text));
+      ASSERT_EQ(ds.size(), 1u) << dump(ds);
+      EXPECT_AT(&ds[0], "t.yaml", 11, 18);
+      EXPECT_EQ(ds[0].key_path, "actors.blue.rationality");
+      EXPECT_EQ(ds[0].message, c.message);
+      EXPECT_EQ(ds[0].hint, c.hint);
+    }
+    {  // A plain number field (in block style: in a flow mapping a comma ends the value).
+      const auto ds = load_errors(std::string(kMini) + "state:\n  troops:\n    min: " + c.text + "\n");
+      ASSERT_EQ(ds.size(), 1u) << dump(ds);
+      EXPECT_EQ(ds[0].key_path, "state.troops.min");
+      EXPECT_THAT(ds[0].message, StartsWith("expected a number, got '" + c.text + "'"));
+    }
+  }
+  {  // A whole-number field keeps its own words.
+    const auto ds = load_errors(with(kMini, "horizon: 10", "horizon: 1_000"));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_EQ(ds[0].message, "expected a whole number, got '1_000'");
+    EXPECT_EQ(ds[0].hint, "write the digits without separators: 1000");
+  }
+}
+
+TEST(Load, UnderflowingLiteralSaysTooSmallNotTooLarge) {
+  for (const std::string v : {"1e-999", "-1e-999"}) {
+    SCOPED_TRACE(v);
+    const auto ds = load_errors(with(kMini, "rationality: 2.0", "rationality: " + v));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", 11, 18);
+    EXPECT_THAT(ds[0].message, HasSubstr("too small to represent"));
+    EXPECT_THAT(ds[0].message, Not(HasSubstr("1e308")));
+    EXPECT_EQ(ds[0].hint, "write 0 if you mean zero");
+  }
+}
+
+TEST(Load, EmptyValuesAreLocatedAtTheirKey) {
+  {  // A value field: just after the key's ':'.
+    const auto ds = load_errors(with(kMini, "    rationality: 2.0\n", "    rationality:\n"));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", 11, 17);
+    EXPECT_EQ(ds[0].message, "expected a number, a parameter name or a parameter mapping, got nothing");
+  }
+  {  // A required text: at the key.
+    const auto ds = load_errors(with(kMini, "name: mini\n", "name:\n"));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", 2, 1);
+    EXPECT_EQ(ds[0].key_path, "name");
+    EXPECT_EQ(ds[0].message, "expected a text value, got nothing");
+  }
+  {  // An explicit null is where it is written.
+    const auto ds = load_errors(with(kMini, "    rationality: 2.0\n", "    rationality: ~\n"));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", 11, 18);
+  }
+}
+
+TEST(Load, FormatVersionOtherThanOneIsNamed) {
+  const auto ds = load_errors(with(kMini, "geosim: 1", "geosim: 2"));
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_AT(&ds[0], "t.yaml", 1, 9);
+  EXPECT_EQ(ds[0].key_path, "geosim");
+  EXPECT_EQ(ds[0].message, "expected format version 1, got 2");
+}
+
+TEST(Load, StartDateMustBeARealDate) {
+  for (const std::string d : {"2024-13-45", "2023-02-29", "2024-04-31", "24-01-01", "2024/01/01", "soon"}) {
+    SCOPED_TRACE(d);
+    const auto ds = load_errors(with(kMini, "time: {horizon: 10}", "time: {start: " + d + ", horizon: 10}"));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", 3, 15);
+    EXPECT_EQ(ds[0].key_path, "time.start");
+    EXPECT_EQ(ds[0].message, "expected a date written YYYY-MM-DD, got '" + d + "'");
+  }
+  const Scenario s = geosim::load_scenario_text(
+      with(kMini, "time: {horizon: 10}", "time: {start: 2024-02-29, horizon: 10}"), "t.yaml");
+  EXPECT_EQ(s.start_date, "2024-02-29");
+}
+
+TEST(Load, DistributionArgumentsOfAnotherKindAreRejected) {
+  {
+    const auto ds = load_errors(
+        with(kMini, "rationality: 2.0", "rationality: {dist: uniform, low: 0, high: 1, sd: 0.1}"));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", 11, 51);  // the key `sd`
+    EXPECT_EQ(ds[0].key_path, "actors.blue.rationality.sd");
+    EXPECT_EQ(ds[0].message, "unknown key for a uniform distribution");
+    EXPECT_EQ(ds[0].hint, "it takes low, high");
+  }
+  {
+    const auto ds = load_errors(
+        with(kMini, "rationality: 2.0", "rationality: {dist: choice, values: [1], weights: [1], low: 0}"));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_EQ(ds[0].to_string(),
+              "t.yaml:11:60: error: actors.blue.rationality.low: unknown key for a choice distribution "
+              "(it takes values, weights)");
+  }
+  {  // low/high next to a fixed value.
+    const auto ds = load_errors(
+        with(kMini, "rationality: 2.0", "rationality: {value: 2, low: 1, high: 3}"));
+    ASSERT_EQ(ds.size(), 2u) << dump(ds);
+    EXPECT_EQ(ds[0].key_path, "actors.blue.rationality.low");
+    EXPECT_EQ(ds[0].message, "unknown key for a fixed value");
+    EXPECT_EQ(ds[0].hint, "distribution arguments need 'dist: <kind>' instead of 'value'");
+    EXPECT_EQ(ds[1].key_path, "actors.blue.rationality.high");
+  }
+}
+
+TEST(Load, MissingClassAndKindListTheChoices) {
+  {
+    const auto ds = load_errors(with(kMini, "push: {class: posturing, step: 1}", "push: {step: 1}"));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", 14, 13);
+    EXPECT_EQ(ds[0].key_path, "actors.blue.actions.push.class");
+    EXPECT_EQ(ds[0].message,
+              "missing required key (expected an escalation class: one of status_quo, de_escalation, "
+              "posturing, nonviolent_escalation, violent_escalation, nuclear)");
+  }
+  {  // A missing kind is the only error: `rate` is not called wrong for a kind nobody named.
+    const auto ds = load_errors(std::string(kMini) + "events:\n  e: {rate: 1}\n");
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_EQ(ds[0].key_path, "events.e.kind");
+    EXPECT_EQ(ds[0].message,
+              "missing required key (expected an event kind: one of poisson, bernoulli, flow)");
+  }
+  {  // Likewise a misspelt kind.
+    const auto ds = load_errors(std::string(kMini) + "events:\n  e: {kind: poison, rate: 1}\n");
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_EQ(ds[0].key_path, "events.e.kind");
+    EXPECT_EQ(ds[0].hint, "did you mean 'poisson'?");
+  }
+}
+
+TEST(Load, KeysOfOtherEventKindsAreRejected) {
+  struct Case {
+    std::string event, key_path, message;
+  };
+  const std::vector<Case> cases = {
+      {"{kind: flow, rate: 1}", "events.e.rate",
+       "'rate' is for poisson events; a flow event applies its effects every tick"},
+      {"{kind: flow, probability: 0.5}", "events.e.probability",
+       "'probability' is for bernoulli events; a flow event applies its effects every tick"},
+      {"{kind: flow, per: troops}", "events.e.per",
+       "'per' is for poisson events; a flow event applies its effects every tick"},
+      {"{kind: bernoulli, probability: 0.5, per: troops}", "events.e.per",
+       "'per' is for poisson events; a bernoulli event has one probability per tick"},
+      {"{kind: bernoulli, probability: 0.5, rate: 1}", "events.e.rate",
+       "'rate' is for poisson events; a bernoulli event has 'probability'"},
+      {"{kind: poisson, rate: 1, probability: 0.5}", "events.e.probability",
+       "'probability' is for bernoulli events; a poisson event has 'rate'"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.event);
+    const auto ds = load_errors(std::string(kMini) + "events:\n  e: " + c.event + "\n");
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_EQ(ds[0].where.line, 20);
+    EXPECT_EQ(ds[0].key_path, c.key_path);
+    EXPECT_EQ(ds[0].message, c.message);
+  }
+}
+
+TEST(Load, EmptyAllChosenSaysEmpty) {
+  const auto ds = load_errors(std::string(kMini) + "end_states:\n  e: {all_chosen: []}\n");
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_AT(&ds[0], "t.yaml", 20, 19);
+  EXPECT_EQ(ds[0].message, "expected a non-empty list of actions 'actor.action', got an empty list");
+}
+
+TEST(Load, EndStateNamedOngoingIsReserved) {
+  const auto ds = load_errors(std::string(kMini) + "end_states:\n  ongoing: {rung: crisis}\n");
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_AT(&ds[0], "t.yaml", 20, 3);
+  EXPECT_EQ(ds[0].key_path, "end_states.ongoing");
+  EXPECT_THAT(ds[0].message, StartsWith("'ongoing' is reserved"));
+}
+
+TEST(Load, DuplicateKeySaysWhereTheFirstOneIs) {
+  const auto ds = load_errors(with(kMini, "    rationality: 1.0\n", "    rationality: 1.0\n    rationality: 3\n"));
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_AT(&ds[0], "t.yaml", 17, 5);
+  EXPECT_EQ(ds[0].hint, "first given at line 16");
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML syntax errors, explained where the text shows the cause
+
+TEST(Load, TabIndentationIsNamed) {
+  for (const std::string indent : {"\t", "  \t"}) {
+    const auto ds = load_errors(with(kMini, "    rationality: 1.0\n", indent + "rationality: 1.0\n"));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", 16, 1);
+    EXPECT_EQ(ds[0].message, "not valid YAML: a tab indents this line; YAML indentation must use spaces");
+  }
+}
+
+TEST(Load, WrongIndentationIsNamed) {
+  {
+    const auto ds = load_errors(with(kMini, "    rationality: 1.0\n    actions:\n",
+                                     "    rationality: 1.0\n   actions:\n"));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", 17, 4);
+    EXPECT_EQ(ds[0].message, "not valid YAML: this line is indented less than the lines of its mapping");
+    EXPECT_EQ(ds[0].hint, "the mapping above is indented by 4 spaces");
+  }
+  {
+    const auto ds = load_errors(with(kMini, "    rationality: 1.0\n    actions:\n",
+                                     "    rationality: 1.0\n     actions:\n"));
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", 17, 6);
+    EXPECT_EQ(ds[0].message, "not valid YAML: this line is indented more than the lines of its mapping");
+    EXPECT_EQ(ds[0].hint, "the line above is indented by 4 spaces");
+  }
+}
+
+TEST(Load, UnclosedQuotesAreFoundWhereTheyOpen) {
+  const std::string last_line_open = [] {  // red's `hold` on the last line, its quote left open
+    const std::string t = kMini;
+    return t.substr(0, t.rfind("status_quo}")) + "\"status_quo}\n";
+  }();
+  struct Case {
+    std::string text;
+    int line, column;
+  };
+  const std::vector<Case> cases = {
+      // Closed by the next line's opening quote; yaml-cpp then fails on line 4.
+      {with(kMini, "name: mini\n", "name: mini\ntitle: \"Mini\nquestion: \"Why?\"\n"), 3, 8},
+      // Runs to the end of the text, which yaml-cpp accepts as one long text.
+      {with(kMini, "name: mini\n", "name: mini\ntitle: 'Mini\n"), 3, 8},
+      // On the last line, inside a flow mapping.
+      {last_line_open, 18, 21},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.text);
+    const auto ds = load_errors(c.text);
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_AT(&ds[0], "t.yaml", c.line, c.column);
+    EXPECT_EQ(ds[0].message, "not valid YAML: the quoted text starting here is never closed");
+  }
+}
+
+TEST(Load, QuotesAndBlockTextThatAreValidStayValid) {
+  // A quoted text over two lines, a block text holding stray quotes, apostrophes in plain text.
+  const std::string text = with(kMini, "name: mini\n",
+                                "name: mini\ntitle: \"A long\n  title\"\nquestion: |\n  Blue's \"move\n"
+                                "  and 'red\ndescription: it's [not a list\n");
+  const Scenario s = geosim::load_scenario_text(text, "t.yaml");
+  EXPECT_EQ(s.title, "A long title");
+  EXPECT_EQ(s.question, "Blue's \"move\nand 'red\n");
+  EXPECT_EQ(s.description, "it's [not a list");
+}
+
+TEST(Load, UnclosedBracketIsFoundWhereItOpens) {
+  const auto ds = load_errors(with(kMini, "    - {name: calm}\n", "    - {name: calm\n"));
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_AT(&ds[0], "t.yaml", 7, 7);
+  EXPECT_EQ(ds[0].message, "not valid YAML: the '{' here is never closed");
+  EXPECT_EQ(ds[0].hint, "close it with '}'");
+}
+
+TEST(Load, SecondDocumentIsRejected) {
+  const auto ds = load_errors(std::string(kMini) + "---\nname: other\n");
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_AT(&ds[0], "t.yaml", 19, 1);
+  EXPECT_EQ(ds[0].message, "expected one YAML document, got a second one");
+  // A document start marker before the one document is fine.
+  EXPECT_EQ(geosim::load_scenario_text("---\n" + std::string(kMini), "t.yaml").name, "mini");
+}
+
+TEST(Load, ColumnsCountCharactersNotBytes) {
+  // "Café" is five bytes but four characters: the unknown key is at column 24, not 25.
+  const auto ds = load_errors(with(kMini, "time: {horizon: 10}", "time: {horizon: 10, x: Caf\xc3\xa9, zz: 1}"));
+  ASSERT_EQ(ds.size(), 2u) << dump(ds);
+  EXPECT_AT(&ds[1], "t.yaml", 3, 30);
+  EXPECT_EQ(ds[1].key_path, "time.zz");
+  // After a byte order mark, the first line's columns start at 1 all the same.
+  const auto bom = load_errors("\xEF\xBB\xBFzz: 1\n" + std::string(kMini).substr(0, 0) + "name: x\n");
+  const Diagnostic* d = find_diag(bom, "zz");
+  EXPECT_AT(d, "t.yaml", 1, 1);
+}
+
+TEST(Load, ExtendsADirectoryIsReportedAtTheExtendsValue) {
+  const auto ds = load_errors("extends: extends\nname: x\n", "t.yaml", fixtures_dir());
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_AT(&ds[0], "t.yaml", 1, 10);
+  EXPECT_EQ(ds[0].key_path, "extends");
+  EXPECT_EQ(ds[0].message, "expected a scenario file, got a directory");
 }
 
 // ---------------------------------------------------------------------------------------------
