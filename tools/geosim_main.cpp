@@ -70,28 +70,48 @@ geosim::Model load_and_compile(const std::string& path) {
   return geosim::compile(geosim::load_scenario(path));
 }
 
-struct RunArgs {
-  std::string scenario;
+// The Monte Carlo options shared by run and compare.
+struct McArgs {
   std::uint64_t runs = 10000;
   std::uint64_t seed = 1;
   int threads = 0;
   std::int32_t block_size = 256;
+
+  geosim::MonteCarloOptions options(Progress& progress) const {
+    geosim::MonteCarloOptions opt;
+    opt.master_seed = seed;
+    opt.runs = runs;
+    opt.threads = threads;
+    opt.block_size = block_size;
+    opt.progress = [&progress](std::uint64_t done) { progress.update(done); };
+    return opt;
+  }
+  void add_to(CLI::App* cmd, const char* runs_help) {
+    cmd->add_option("-n,--runs", runs, runs_help)->capture_default_str()
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+    cmd->add_option("-s,--seed", seed, "Master seed: the same seed gives the same numbers")
+        ->capture_default_str();
+    cmd->add_option("-t,--threads", threads, "Worker threads (0: all cores)")
+        ->capture_default_str()->check(CLI::Range(0, 1024));
+    cmd->add_option("--block-size", block_size,
+                    "Runs per reduction block (part of the result's identity)")
+        ->capture_default_str()->check(CLI::Range(1, 1 << 20));
+  }
+};
+
+struct RunArgs {
+  std::string scenario;
+  McArgs mc;
   std::string json, csv;
   bool quiet = false;
 };
 
 int cmd_run(const RunArgs& a) {
   const geosim::Model model = load_and_compile(a.scenario);
-  geosim::MonteCarloOptions opt;
-  opt.master_seed = a.seed;
-  opt.runs = a.runs;
-  opt.threads = a.threads;
-  opt.block_size = a.block_size;
-  Progress progress(a.runs);
-  opt.progress = [&](std::uint64_t done) { progress.update(done); };
-  const auto acc = geosim::run_monte_carlo(model, opt);
+  Progress progress(a.mc.runs);
+  const auto acc = geosim::run_monte_carlo(model, a.mc.options(progress));
   progress.finish();
-  const auto summary = geosim::summarize(model, acc, a.seed, a.block_size);
+  const auto summary = geosim::summarize(model, acc, a.mc.seed, a.mc.block_size);
   if (!a.json.empty()) geosim::write_file_atomic(a.json, geosim::summary_to_json(summary));
   if (!a.csv.empty()) geosim::write_summary_csv(summary, a.csv);
   if (!a.quiet) std::cout << geosim::summary_to_text(summary);
@@ -100,24 +120,15 @@ int cmd_run(const RunArgs& a) {
 
 struct CompareArgs {
   std::string a, b;
-  std::uint64_t runs = 20000;
-  std::uint64_t seed = 1;
-  int threads = 0;
-  std::int32_t block_size = 256;
+  McArgs mc{20000};
   std::string json;
 };
 
 int cmd_compare(const CompareArgs& c) {
   const geosim::Model a = load_and_compile(c.a);
   const geosim::Model b = load_and_compile(c.b);
-  geosim::MonteCarloOptions opt;
-  opt.master_seed = c.seed;
-  opt.runs = c.runs;
-  opt.threads = c.threads;
-  opt.block_size = c.block_size;
-  Progress progress(c.runs);
-  opt.progress = [&](std::uint64_t done) { progress.update(done); };
-  auto cmp = geosim::compare_scenarios(a, b, opt);
+  Progress progress(c.mc.runs);
+  auto cmp = geosim::compare_scenarios(a, b, c.mc.options(progress));
   progress.finish();
   cmp.scenario_a = fmt::format("{} ({})", cmp.scenario_a, c.a);
   cmp.scenario_b = fmt::format("{} ({})", cmp.scenario_b, c.b);
@@ -298,15 +309,7 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand(
       "run", "Run a scenario many times and print how likely each outcome is, with 95% intervals");
   run_cmd->add_option("scenario", run.scenario, "Scenario file (YAML)")->required();
-  run_cmd->add_option("-n,--runs", run.runs, "Number of runs")->capture_default_str()
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
-  run_cmd->add_option("-s,--seed", run.seed, "Master seed: the same seed gives the same numbers")
-      ->capture_default_str();
-  run_cmd->add_option("-t,--threads", run.threads, "Worker threads (0: all cores)")
-      ->capture_default_str()->check(CLI::Range(0, 1024));
-  run_cmd->add_option("--block-size", run.block_size,
-                      "Runs per reduction block (part of the result's identity)")
-      ->capture_default_str()->check(CLI::Range(1, 1 << 20));
+  run.mc.add_to(run_cmd, "Number of runs");
   run_cmd->add_option("--json", run.json, "Write the summary as JSON to this file");
   run_cmd->add_option("--csv", run.csv, "Write tidy CSV tables into this directory");
   run_cmd->add_flag("-q,--quiet", run.quiet, "Do not print the summary");
@@ -323,13 +326,7 @@ int main(int argc, char** argv) {
       "moves, with paired 95% intervals");
   compare_cmd->add_option("a", cmp.a, "Scenario A (the reference)")->required();
   compare_cmd->add_option("b", cmp.b, "Scenario B (the change)")->required();
-  compare_cmd->add_option("-n,--runs", cmp.runs, "Number of paired runs")->capture_default_str()
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
-  compare_cmd->add_option("-s,--seed", cmp.seed, "Master seed")->capture_default_str();
-  compare_cmd->add_option("-t,--threads", cmp.threads, "Worker threads (0: all cores)")
-      ->capture_default_str()->check(CLI::Range(0, 1024));
-  compare_cmd->add_option("--block-size", cmp.block_size, "Runs per reduction block")
-      ->capture_default_str()->check(CLI::Range(1, 1 << 20));
+  cmp.mc.add_to(compare_cmd, "Number of paired runs");
   compare_cmd->add_option("--json", cmp.json, "Write the comparison as JSON to this file");
 
   std::vector<std::string> source_files;

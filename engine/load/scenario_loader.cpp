@@ -111,13 +111,7 @@ class Reader {
   // Reports keys of `map` that are not in `allowed`, with a suggestion.
   void check_keys(const DocNode& map, const std::string& path,
                   const std::vector<std::string>& allowed) {
-    for (const auto& e : map.map) {
-      bool ok = false;
-      for (const auto& a : allowed) ok = ok || (a == e.key);
-      if (!ok)
-        error(e.key_where, join_path(path, e.key), "unknown key",
-              suggest(e.key, allowed, "known keys: " + join_list(allowed)));
-    }
+    load::report_unknown_keys(map, path, allowed, sink_);
   }
 
   // Where the value of `key` in `map` is (or the map itself when the key is absent).

@@ -32,16 +32,7 @@ class StudyReader {
 
   void check_keys(const DocNode& map, const std::string& path,
                   const std::vector<std::string>& allowed) {
-    for (const auto& e : map.map) {
-      if (std::find(allowed.begin(), allowed.end(), e.key) != allowed.end()) continue;
-      std::string hint = did_you_mean(e.key, allowed);
-      if (hint.empty()) {
-        std::string list;
-        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-        hint = "known keys: " + list;
-      }
-      error(e.key_where, path.empty() ? e.key : path + "." + e.key, "unknown key", hint);
-    }
+    load::report_unknown_keys(map, path, allowed, sink_);
   }
 
   bool number(const DocNode& n, const std::string& path, double& out) {

@@ -558,6 +558,22 @@ DocNode parse_yaml_file(const std::filesystem::path& path, DiagnosticSink& sink,
   return parse_yaml(text, name, sink, limits);
 }
 
+void report_unknown_keys(const DocNode& map, const std::string& path,
+                         const std::vector<std::string>& allowed, DiagnosticSink& sink) {
+  for (const auto& e : map.map) {
+    if (std::find(allowed.begin(), allowed.end(), e.key) != allowed.end()) continue;
+    std::string hint;
+    if (!sink.full()) {
+      hint = did_you_mean(e.key, allowed);
+      if (hint.empty()) {
+        hint = "known keys: ";
+        for (std::size_t i = 0; i < allowed.size(); ++i) hint += (i ? ", " : "") + allowed[i];
+      }
+    }
+    sink.error(e.key_where, path.empty() ? e.key : path + "." + e.key, "unknown key", hint);
+  }
+}
+
 void merge_into(DocNode& base, const DocNode& over) {
   if (base.is_map() && over.is_map()) {
     for (const auto& e : over.map) {

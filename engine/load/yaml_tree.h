@@ -60,6 +60,11 @@ DocNode parse_yaml_file(const std::filesystem::path& path, DiagnosticSink& sink,
 // replaces what `base` had. New keys are appended in `over`'s order.
 void merge_into(DocNode& base, const DocNode& over);
 
+// Reports every key of mapping `map` that is not in `allowed` as "unknown key", located at the
+// key, with a did-you-mean (or the list of known keys) while the sink has room for hints.
+void report_unknown_keys(const DocNode& map, const std::string& path,
+                         const std::vector<std::string>& allowed, DiagnosticSink& sink);
+
 // A short description of a node's kind for "expected X, got Y" messages.
 std::string describe(const DocNode& n);
 

@@ -40,21 +40,11 @@ Index idx(std::size_t i) { return static_cast<Index>(i); }
 
 bool finite(double x) { return std::isfinite(x); }
 
-// An unbiased integer in [0, n), n >= 1, by rejection (independent of any library's algorithm).
-std::uint64_t below(Rng& rng, std::uint64_t n) {
-  const std::uint64_t limit =
-      std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
-  std::uint64_t x;
-  do {
-    x = rng();
-  } while (x >= limit);
-  return x % n;
-}
 
 template <class T>
 void shuffle(std::vector<T>& v, Rng& rng) {  // Fisher-Yates, from the back
   for (std::size_t i = v.size(); i > 1; --i) {
-    const auto j = static_cast<std::size_t>(below(rng, i));
+    const auto j = static_cast<std::size_t>(uniform_below(rng, i));
     std::swap(v[i - 1], v[j]);
   }
 }
@@ -451,7 +441,7 @@ Design morris(const std::vector<Factor>& factors, const MorrisDesignOptions& o) 
   std::vector<int> start(k), dir(k);
   for (std::size_t t = 0; t < m_draw; ++t) {
     for (std::size_t j = 0; j < k; ++j) {
-      const int base = static_cast<int>(below(rng, static_cast<std::uint64_t>(half)));
+      const int base = static_cast<int>(uniform_below(rng, static_cast<std::uint64_t>(half)));
       dir[j] = (rng() >> 63) != 0 ? 1 : -1;
       start[j] = dir[j] > 0 ? base : base + half;
     }

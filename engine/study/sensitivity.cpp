@@ -21,15 +21,6 @@ namespace {
 
 [[noreturn]] void fail(const std::string& msg) { throw std::invalid_argument(msg); }
 
-std::uint64_t below(Rng& rng, std::uint64_t n) {
-  const std::uint64_t limit =
-      std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
-  std::uint64_t x;
-  do {
-    x = rng();
-  } while (x >= limit);
-  return x % n;
-}
 
 // R's type-7 quantile of sorted values.
 double quantile7(const std::vector<double>& sorted, double q) {
@@ -200,7 +191,7 @@ SobolIndices sobol_indices(const Design& design, std::span<const double> y,
     std::vector<std::size_t> pick(s.m);
     SobolPoint p;
     for (std::size_t b = 0; b < options.bootstrap; ++b) {
-      for (auto& v : pick) v = static_cast<std::size_t>(below(rng, s.m));
+      for (auto& v : pick) v = static_cast<std::size_t>(uniform_below(rng, s.m));
       sobol_estimate(s, pick, p);
       for (std::size_t i = 0; i < k; ++i) {
         bf[i].push_back(p.first[i]);
@@ -306,7 +297,7 @@ MorrisIndices morris_indices(const Design& design, std::span<const double> y,
         boot.reserve(options.bootstrap);
         for (std::size_t b = 0; b < options.bootstrap; ++b) {
           double acc = 0.0;
-          for (std::size_t t = 0; t < n; ++t) acc += std::abs(e[below(rng, n)]);
+          for (std::size_t t = 0; t < n; ++t) acc += std::abs(e[uniform_below(rng, n)]);
           boot.push_back(acc / static_cast<double>(n));
         }
         ci = percentile_interval(std::move(boot), options.level);

@@ -92,6 +92,18 @@ constexpr Rng make_stream(std::uint64_t master_seed, std::uint64_t run_index,
   return Rng(mix64(b ^ stream_key));
 }
 
+// An unbiased integer in [0, n), n >= 1, by rejection: the same numbers on any standard library
+// (std::uniform_int_distribution's algorithm is implementation-defined).
+inline std::uint64_t uniform_below(Rng& rng, std::uint64_t n) {
+  const std::uint64_t limit =
+      std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
+  std::uint64_t x;
+  do {
+    x = rng();
+  } while (x >= limit);
+  return x % n;
+}
+
 // FNV-1a, 64 bit: a stable hash of a name, used as a stream key.
 constexpr std::uint64_t stream_key_of(const char* s, std::size_t n) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
