@@ -349,6 +349,54 @@ class Compiler {
             "the ladder's rungs are listed lowest first");
     return {a, b};
   }
+  // The rungs the ladder can reach from the start by any sequence of moves (state conditions
+  // are taken to allow everything, so this is an upper bound), and an error for each end state
+  // that needs a rung, or an action, the ladder can never get to.
+  void check_reachability() {
+    if (m_.n_rungs == 0 || !sink_.empty()) return;
+    std::vector<char> reach(static_cast<std::size_t>(m_.n_rungs), 0);
+    // Downward moves reach every rung below one that is reached, so the reachable set is
+    // [0, highest reachable]; find the highest by repeated relaxation.
+    std::int32_t top = m_.start_rung;
+    for (bool grew = true; grew;) {
+      grew = false;
+      auto push = [&](const CompiledMove& mv, std::int32_t lo, std::int32_t hi) {
+        for (std::int32_t r = lo; r <= std::min(hi, top); ++r) {
+          std::int32_t to = r;
+          if (mv.kind == RungMove::Kind::step) to = std::clamp(r + mv.value, 0, m_.n_rungs - 1);
+          if (mv.kind == RungMove::Kind::to) to = std::max(r, mv.value);
+          if (to > top) {
+            top = to;
+            grew = true;
+          }
+        }
+      };
+      for (const auto& a : m_.actions) push(a.move, a.min_rung, a.max_rung);
+      for (const auto& e : m_.events) push(e.move, e.min_rung, e.max_rung);
+    }
+    for (std::size_t i = 0; i < s_.end_states.size(); ++i) {
+      const auto& e = s_.end_states[i];
+      const auto& c = m_.end_states[i];
+      if (e.kind == EndState::Kind::rung && c.rung > top)
+        error(e.rung_where, e.key_path + ".rung",
+              fmt::format("expected a rung the ladder can reach, got '{}': no action or event moves "
+                          "the ladder above '{}' (this end state can never happen)",
+                          e.rung, m_.names.rungs[static_cast<std::size_t>(top)]),
+              "give some action or event a step or to_rung that leads there");
+      for (std::int32_t q = c.action_begin; q < c.action_end; ++q) {
+        const auto a = m_.end_state_actions[static_cast<std::size_t>(q)];
+        if (m_.actions[static_cast<std::size_t>(a)].min_rung > top) {
+          const auto k = static_cast<std::size_t>(q - c.action_begin);
+          error(k < e.action_where.size() ? e.action_where[k] : e.where, e.key_path,
+                fmt::format("expected an action that can be chosen, got '{}', available only from a "
+                            "rung the ladder never reaches (this end state {})",
+                            m_.names.actions[static_cast<std::size_t>(a)],
+                            e.kind == EndState::Kind::all_chosen ? "can never happen"
+                                                                 : "cannot happen through it"));
+        }
+      }
+    }
+  }
 };
 
 Model Compiler::run() {
@@ -541,6 +589,8 @@ Model Compiler::run() {
     m_.end_states.push_back(c);
     m_.names.end_states.push_back(e.name);
   }
+
+  check_reachability();
 
   for (const auto& a : s_.actors) {
     m_.names.indicators.push_back("escalation_score." + a.name);
