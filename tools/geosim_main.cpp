@@ -137,9 +137,27 @@ int cmd_compare(const CompareArgs& c) {
   return 0;
 }
 
+// A study file starts a line with "study:"; anything else is read as a scenario.
+bool is_study_file(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  for (int i = 0; i < 200 && std::getline(in, line); ++i)
+    if (line.rfind("study:", 0) == 0) return true;
+  return false;
+}
+
 int cmd_sources(const std::vector<std::string>& files, const std::string& seeds, bool strict) {
   int status = 0;
+  if (!std::filesystem::is_directory(seeds)) {
+    std::cerr << "geosim sources: error: --seeds: no folder '" << seeds
+              << "' (the folder holding the source articles)\n";
+    return kExitInvalidInput;
+  }
   for (const auto& f : files) {
+    if (is_study_file(f)) {
+      std::cout << f << ": a study file (its scenario's sources are checked on their own)\n";
+      continue;
+    }
     const auto scenario = geosim::load_scenario(f);
     geosim::compile(scenario);  // a scenario that does not compile has no trustworthy sources
     const auto report = geosim::check_sources(scenario, seeds);
@@ -259,15 +277,6 @@ int cmd_analyze(const AnalyzeArgs& a) {
   }
   std::cout << geosim::study::analyze_store(store, a.options);
   return 0;
-}
-
-// A study file starts a line with "study:"; anything else is read as a scenario.
-bool is_study_file(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  for (int i = 0; i < 200 && std::getline(in, line); ++i)
-    if (line.rfind("study:", 0) == 0) return true;
-  return false;
 }
 
 int cmd_validate(const std::vector<std::string>& files) {

@@ -199,7 +199,9 @@ class Compiler {
     }
     const Parameter& p = s_.parameters[static_cast<std::size_t>(it->second)];
     const auto [lo, hi] = support(p.dist);
-    const bool below = dom.lo_open ? !(lo > dom.lo) : !(lo >= dom.lo);
+    // A lognormal never reaches 0: its support is open there.
+    const bool open_at_zero = p.dist.kind == DistKind::lognormal && lo == 0.0;
+    const bool below = dom.lo_open ? !(lo > dom.lo || open_at_zero) : !(lo >= dom.lo);
     if (below || hi > dom.hi) {
       std::string via = p.name == v.key_path ? std::string{} : fmt::format(" (parameter '{}')", p.name);
       std::string hint;

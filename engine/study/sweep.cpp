@@ -475,7 +475,7 @@ void export_store_csv(const std::filesystem::path& store_path, const std::filesy
   Db db(store_path);
   const StoreContents c = read_store(db);
   std::string design = "point";
-  for (const auto& f : c.factors) design += "," + f;
+  for (const auto& f : c.factors) design.append(",").append(f);
   design += ",state,runs\n";
   std::vector<std::vector<double>> values(c.points, std::vector<double>(c.factors.size(), kNaN));
   for (auto q = db.prepare("SELECT point, factor, value FROM design"); q.step();)
@@ -484,7 +484,7 @@ void export_store_csv(const std::filesystem::path& store_path, const std::filesy
   for (auto q = db.prepare("SELECT point, runs FROM status"); q.step();) runs[static_cast<std::size_t>(q.integer(0))] = q.integer(1);
   for (std::size_t p = 0; p < c.points; ++p) {
     design += std::to_string(p);
-  for (const auto& f : c.factors) design.append(",").append(f);
+    for (double v : values[p]) design.append(",").append(g(v));
     design += fmt::format(",{},{}\n", c.state[p].empty() ? "pending" : c.state[p], runs[p]);
   }
   write_atomic(dir / "design.csv", design);

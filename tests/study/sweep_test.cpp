@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -197,6 +198,97 @@ TEST(Sweep, UnknownFactorParameterIsAnInputErrorWithASuggestion) {
     EXPECT_NE(std::string(e.what()).find("did you mean 'blue_resolve'?"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("factors.blue_resolv"), std::string::npos) << e.what();
   }
+  fs::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+fs::path write_custom_study(const fs::path& dir, const std::string& design, const std::string& factors,
+                            const std::string& extra) {
+  const fs::path study = dir / "study.yaml";
+  std::ofstream(study) << fmt::format(R"(study: 1
+name: toy_custom
+scenario: {}
+seed: 5
+runs_per_point: 100
+design: {}
+factors:
+{}
+outputs:
+  p_talks: {{end_state: talks}}
+  p_war: {{reached_rung: war}}
+{}
+)",
+                                      (fs::path(GEOSIM_SOURCE_DIR) / "scenarios/toy/standoff.yaml").string(),
+                                      design, factors, extra);
+  return study;
+}
+
+// design.csv rows: point, factors..., state, runs.
+std::vector<std::vector<std::string>> csv_rows(const fs::path& csv) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(slurp(csv));
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::istringstream row(line);
+    std::string cell;
+    while (std::getline(row, cell, ',')) cells.push_back(cell);
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+TEST(Sweep, AdaptiveReplicationStopsEachPointWhenItsIntervalsAreNarrow) {
+  const fs::path dir = fresh_dir("sweep_adaptive");
+  const fs::path study = write_custom_study(dir, "{kind: lhs, points: 12}",
+                                            "  talks_succeed: {low: 0.0, high: 0.6}",
+                                            "adaptive: {target_width: 0.08, max_runs: 3000}");
+  ASSERT_EQ(run_geosim(fmt::format("sweep '{}' --out '{}'", study.string(), (dir / "out").string())), 0);
+  const auto design = csv_rows(dir / "out" / "design.csv");
+  ASSERT_EQ(design.size(), 12u);
+  std::size_t stopped_early = 0;
+  std::map<std::string, std::vector<double>> width;  // point -> CI widths
+  for (const auto& r : csv_rows(dir / "out" / "results.csv"))
+    width[r[0]].push_back(std::stod(r[5]) - std::stod(r[4]));
+  for (const auto& row : design) {
+    const auto runs = std::stoul(row.back());
+    EXPECT_EQ(runs % 100, 0u) << "runs come in rounds of runs_per_point";
+    EXPECT_LE(runs, 3000u);
+    if (runs < 3000) {
+      ++stopped_early;
+      for (double w : width[row[0]]) EXPECT_LE(w, 0.08) << "point " << row[0] << " stopped too early";
+    }
+  }
+  EXPECT_GT(stopped_early, 0u);  // points whose outcome is nearly certain need fewer runs
+  fs::remove_all(dir);
+}
+
+TEST(Sweep, FailedPointsAreRecordedAndReportedNotDropped) {
+  const fs::path dir = fresh_dir("sweep_failed");
+  // Half of this range is not a probability: those points fail with the compiler's message.
+  const fs::path study =
+      write_custom_study(dir, "{kind: lhs, points: 10}", "  talks_succeed: {low: 0.5, high: 1.5}", "");
+  ASSERT_EQ(run_geosim(fmt::format("sweep '{}' --out '{}'", study.string(), (dir / "out").string())), 0);
+  std::size_t failed = 0, done = 0;
+  for (const auto& row : csv_rows(dir / "out" / "design.csv")) {
+    const double value = std::stod(row[1]);
+    const std::string& state = row[row.size() - 2];
+    EXPECT_EQ(state, value > 1.0 ? "failed" : "done") << "talks_succeed = " << value;
+    (state == "failed" ? failed : done) += 1;
+  }
+  EXPECT_GT(failed, 0u);
+  EXPECT_GT(done, 0u);
+  const std::string cmd = fmt::format("'{}' analyze '{}' 2>&1", GEOSIM_BINARY, (dir / "out").string());
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  ::pclose(pipe);
+  EXPECT_NE(out.find(fmt::format("({} failed", failed)), std::string::npos) << out;
   fs::remove_all(dir);
 }
 
