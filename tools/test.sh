@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Quick start, command 2: install what is missing, build, and pass the whole test suite:
-#   1. Release build, every test (ctest);
+#   1. Release build, every test (ctest), including the headless-Chromium test of the report;
 #   2. a short libFuzzer run (clang, ASan + UBSan) over scenario loading and compiling, seeded with
 #      the shipped scenarios (GEOSIM_FUZZ_SECONDS, default 60);
 #   3. AddressSanitizer + UndefinedBehaviorSanitizer build, every test again.
 # Set GEOSIM_SKIP_SANITIZERS=1 to skip steps 2 and 3 during development.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/setup.sh --fuzz
+tools/setup.sh --fuzz --browser
 jobs=$(nproc)
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DGEOSIM_BUILD_TESTS=ON
