@@ -146,7 +146,8 @@ bool is_study_file(const std::string& path) {
   return false;
 }
 
-int cmd_sources(const std::vector<std::string>& files, const std::string& seeds, bool strict) {
+int cmd_sources(const std::vector<std::string>& files, const std::string& seeds, bool strict,
+                bool table) {
   int status = 0;
   if (!std::filesystem::is_directory(seeds)) {
     std::cerr << "geosim sources: error: --seeds: no folder '" << seeds
@@ -161,7 +162,11 @@ int cmd_sources(const std::vector<std::string>& files, const std::string& seeds,
     const auto scenario = geosim::load_scenario(f);
     geosim::compile(scenario);  // a scenario that does not compile has no trustworthy sources
     const auto report = geosim::check_sources(scenario, seeds);
-    std::cout << geosim::source_report_to_text(scenario, report);
+    if (table) {
+      std::cout << geosim::parameter_table_markdown(scenario);
+    } else {
+      std::cout << geosim::source_report_to_text(scenario, report);
+    }
     if (report.missing_quotes() > 0 || (strict && !report.bare.empty())) status = kExitInvalidInput;
   }
   return status;
@@ -349,6 +354,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   sources_cmd->add_flag("--strict", strict,
                         "Also fail when a number has neither a source nor an assumption");
+  bool table = false;
+  sources_cmd->add_flag("--table", table,
+                        "Print the declared parameters as a Markdown table (unit, value, source)");
 
   StoryArgs story;
   auto* story_cmd = app.add_subcommand(
@@ -412,7 +420,7 @@ int main(int argc, char** argv) {
     if (*report_cmd) return cmd_report(report, argv[0]);
     if (*sweep_cmd) return cmd_sweep(sweep);
     if (*analyze_cmd) return cmd_analyze(analyze);
-    if (*sources_cmd) return cmd_sources(source_files, seeds_dir, strict);
+    if (*sources_cmd) return cmd_sources(source_files, seeds_dir, strict, table);
   } catch (const geosim::InputError& e) {
     print_diagnostics(e);
     return kExitInvalidInput;

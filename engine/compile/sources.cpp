@@ -110,4 +110,43 @@ std::string source_report_to_text(const Scenario& scenario, const SourceReport& 
   return out;
 }
 
+std::string parameter_table_markdown(const Scenario& scenario) {
+  auto cell = [](std::string t) {
+    std::string out;
+    for (char c : t) {
+      if (c == '|') out += "\\|";
+      else if (c == '\n') out += ' ';
+      else out += c;
+    }
+    return out;
+  };
+  auto value_of = [](const Parameter& p) {
+    const auto& a = p.dist.args;
+    switch (p.dist.kind) {
+      case DistKind::constant: return fmt::format("{}", a[0]);
+      case DistKind::uniform: return fmt::format("uniform [{}, {}]", a[0], a[1]);
+      case DistKind::normal: return fmt::format("normal (mean {}, sd {})", a[0], a[1]);
+      case DistKind::lognormal: return fmt::format("lognormal (mu {}, sigma {})", a[0], a[1]);
+      case DistKind::beta: return fmt::format("beta ({}, {}) on [0, 1]", a[0], a[1]);
+      case DistKind::triangular: return fmt::format("triangular [{}, {}], mode {}", a[0], a[2], a[1]);
+      case DistKind::choice: {
+        std::string v;
+        for (std::size_t i = 0; i < p.dist.values.size(); ++i)
+          v += fmt::format("{}{} (weight {})", i ? ", " : "", p.dist.values[i], p.dist.weights[i]);
+        return "one of " + v;
+      }
+    }
+    return std::string{};
+  };
+  std::string out = fmt::format("| parameter | unit | value or distribution | source or assumption |\n|---|---|---|---|\n");
+  for (const auto& p : scenario.parameters) {
+    if (!p.declared) continue;
+    std::string why;
+    if (p.source) why = fmt::format("{}: \"{}\"", p.source->file.substr(0, 3), p.source->quote);
+    if (!p.assumption.empty()) why += (why.empty() ? "assumption: " : "; assumption: ") + p.assumption;
+    out += fmt::format("| `{}` | {} | {} | {} |\n", p.name, cell(p.unit), cell(value_of(p)), cell(why));
+  }
+  return out;
+}
+
 }  // namespace geosim

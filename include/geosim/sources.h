@@ -27,6 +27,10 @@ struct SourceReport {
 // Checks every `source:` of `scenario` against the files in `seeds_dir`.
 SourceReport check_sources(const Scenario& scenario, const std::filesystem::path& seeds_dir);
 
+// Every declared parameter as a Markdown table: name, unit, value or distribution (with its range),
+// and its source (file and quote) or assumption. docs/parameters.md is this, for the shipped family.
+std::string parameter_table_markdown(const Scenario& scenario);
+
 // The report as text: parameters grouped by source file, then assumptions, then problems.
 std::string source_report_to_text(const Scenario& scenario, const SourceReport& report);
 
