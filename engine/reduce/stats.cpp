@@ -180,32 +180,32 @@ void QuantileSketch::spill_exact() {
   n_exact_ = 0;
 }
 
-void QuantileSketch::add(double x) {
+void QuantileSketch::add(double x, std::uint64_t count) {
   assert(!std::isnan(x) && "QuantileSketch::add: NaN");
-  if (std::isnan(x)) return;
+  if (std::isnan(x) || count == 0) return;
   if (count_ == 0) {
     min_ = max_ = x;
   } else {
     min_ = std::min(min_, x);
     max_ = std::max(max_, x);
   }
-  ++count_;
+  count_ += count;
   if (exact_) {
     for (int i = 0; i < n_exact_; ++i) {
       if (exact_value_[static_cast<std::size_t>(i)] == x) {
-        ++exact_count_[static_cast<std::size_t>(i)];
+        exact_count_[static_cast<std::size_t>(i)] += count;
         return;
       }
     }
     if (n_exact_ < kExactCapacity) {
       exact_value_[static_cast<std::size_t>(n_exact_)] = x;
-      exact_count_[static_cast<std::size_t>(n_exact_)] = 1;
+      exact_count_[static_cast<std::size_t>(n_exact_)] = count;
       ++n_exact_;
       return;
     }
     spill_exact();
   }
-  spill(x, 1);
+  spill(x, count);
 }
 
 void QuantileSketch::merge(const QuantileSketch& o) {

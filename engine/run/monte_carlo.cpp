@@ -59,11 +59,22 @@ Accumulator run_monte_carlo(const Model& model, const MonteCarloOptions& options
             for (std::size_t i = 0; i < n_values; ++i) {
               QuantileSketch& sketch = counts->ind_sketch[i];
               ShiftedSums& moment = block.sums[i];
+              // Runs often agree on a value (flags, zeros, counts): equal neighbours go into the
+              // sketch as one weighted entry.
+              double last = batch[0].indicators[i];
+              std::uint64_t same = 0;
               for (std::size_t r = 0; r < n; ++r) {
                 const double x = batch[r].indicators[i];
-                sketch.add(x);
                 moment.add(x);
+                if (x == last) {
+                  ++same;
+                  continue;
+                }
+                sketch.add(last, same);
+                last = x;
+                same = 1;
               }
+              sketch.add(last, same);
             }
           }
         };

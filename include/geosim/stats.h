@@ -87,7 +87,8 @@ class QuantileSketch {
   static constexpr double kMinPositive = 1e-9;
   static constexpr int kExactCapacity = 8;
 
-  void add(double x);
+  void add(double x) { add(x, 1); }
+  void add(double x, std::uint64_t count);  // `count` copies of x (count >= 1)
   void merge(const QuantileSketch& o);
   void clear();
   [[nodiscard]] std::uint64_t count() const { return count_; }
