@@ -7,10 +7,14 @@
                                                         p05-p95 band, median and mean over time
     plot.py compare   COMPARISON.json -o OUT            P(A), P(B) and the paired difference
     plot.py all       SUMMARY.json --outdir DIR         every summary figure, as PNG and SVG
-    plot.py study     STUDY.json -o OUT                 hook for sensitivity / PRIM figures (none yet)
+    plot.py sobol     DIR -o OUT                        a study's Sobol' S1 and ST with 95% intervals
+    plot.py morris    DIR -o OUT                        a study's Morris mu* against sigma, with the noise
+    plot.py prim      DIR -o OUT                        a study's PRIM peeling trajectory
+    plot.py study     DIR --outdir D                    every figure the study folder allows, PNG and SVG
 
 SUMMARY.json is `geosim run --json` ("geosim-summary/1"), COMPARISON.json is `geosim compare
---json` ("geosim-comparison/1"); both are described in docs/output-format.md. With `--scenario
+--json` ("geosim-comparison/1"); both are described in docs/output-format.md. DIR is the folder of
+`geosim sweep STUDY --out DIR` after `geosim analyze DIR` (docs/studies.md). With `--scenario
 FILE.yaml` (needs python3-yaml) the figures use the scenario's labels and put calendar dates under
 the week numbers. The output format follows the file name's extension (.png or .svg).
 
@@ -627,36 +631,267 @@ def fig_compare(cmp: dict, labels: Labels) -> Figure:
     return fig
 
 
-# ----------------------------------------------------------------------------- study figures (hooks)
+# ----------------------------------------------------------------------------- study figures
 #
-# geosim writes no sensitivity or scenario-discovery output yet (the engine side is in
-# include/geosim/study.h; no command writes its results as JSON), so nothing below draws anything.
-# When a study command writes JSON, add a function `fig_xxx(study: dict, labels: Labels) -> Figure`
-# here and register it in STUDY_PLOTTERS under the JSON's "format" string; `plot.py study FILE -o
-# OUT` then draws it, and tools/report.py can add it to a report (see STUDY FIGURES there).
-#
-# Planned figures (their input is whatever the study's JSON format will hold, not invented here):
-#   - Sobol' indices (geosim::SobolIndices): per parameter, first-order S_i and total ST_i with
-#     their bootstrap intervals (first_ci, total_ci), horizontal bars sorted by ST, one panel per
-#     outcome; the noise share (noise_share) in the subtitle, since Monte Carlo noise inflates ST.
-#   - Morris elementary effects (geosim::MorrisIndices): mu* bars with mu_star_ci, sigma as a
-#     second marker (or the mu*-sigma scatter), and noise_sd drawn as a reference line: a mu*
-#     below about 0.8 noise_sd is indistinguishable from noise.
-#   - PRIM (geosim::PrimResult): the selected box's restricted range of each parameter against
-#     its initial range (one horizontal segment per restricted factor, with its quasi_p), with
-#     coverage, density and mass in the title; and the peeling trajectory (coverage against
-#     density, the selected step marked) as a second panel.
+# `geosim sweep STUDY --out DIR` and `geosim analyze DIR` leave CSV tables in DIR (docs/studies.md):
+# sobol.csv (Sobol' designs), morris.csv (Morris designs) and, with `--prim OUTPUT`, prim.csv. The
+# study's name, scenario, seed and runs per point come from DIR/study.sqlite (read-only; the
+# folder's name when it cannot be read). study_figures(DIR) lists the figures the folder allows, as
+# summary_figures does for a summary; `plot.py study DIR --outdir D` writes them all.
 
-STUDY_PLOTTERS: dict = {}  # "geosim-<study>/1" -> function(study: dict, labels: Labels) -> Figure
+PROBABILITY_KINDS = ("end_state", "reached_rung")
 
 
-def fig_study(study: dict, labels: Labels) -> Figure:
-    fmt = study.get("format") if isinstance(study, dict) else None
-    plotter = STUDY_PLOTTERS.get(fmt)
-    if plotter is None:
-        known = ", ".join(sorted(STUDY_PLOTTERS)) or "none yet"
-        raise PlotError(f"no figure for format {fmt!r} (study formats with a figure: {known})")
-    return plotter(study, labels)
+def _csv_float(s) -> float:
+    try:
+        return float(s)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def read_study_csv(folder: str, name: str, columns: list, what: str) -> list:
+    """Rows of FOLDER/NAME as dicts (numbers as floats, empty cells as NaN, text columns kept)."""
+    import csv
+
+    path = os.path.join(folder, name)
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+            header = rows[0].keys() if rows else []
+    except FileNotFoundError:
+        raise PlotError(f"{path} does not exist ({what}; run `geosim analyze {folder}` first)") from None
+    except OSError as e:
+        raise PlotError(f"cannot read {path}: {e}") from e
+    missing = [c for c in columns if c not in header]
+    if not rows or missing:
+        raise PlotError(f"{path}: not a geosim {name} (" + (f"missing columns {', '.join(missing)}" if rows
+                                                            else "no rows") + ")")
+    text = {"output", "factor", "restricted"}
+    return [{k: (v if k in text else _csv_float(v)) for k, v in r.items()} for r in rows]
+
+
+def read_study_meta(folder: str) -> dict:
+    """The study's name, scenario, seed, runs per point and outputs, from FOLDER/study.sqlite."""
+    meta = {"study": os.path.basename(os.path.normpath(os.path.abspath(folder))), "outputs": {}}
+    path = os.path.join(folder, "study.sqlite")
+    if not os.path.exists(path):
+        return meta
+    try:
+        import sqlite3
+        import urllib.parse
+
+        con = sqlite3.connect("file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro", uri=True)
+        try:
+            meta.update({k: v for k, v in con.execute("SELECT key, value FROM meta")})
+            meta["outputs"] = {n: (k, t) for n, k, t in con.execute("SELECT name, kind, target FROM outputs")}
+        finally:
+            con.close()
+    except Exception:  # an unreadable store only costs the subtitle its details
+        pass
+    return meta
+
+
+def _study_subtitle(meta: dict, extra: str = "") -> str:
+    parts = [f"study {meta['study']}"]
+    if meta.get("scenario"):
+        parts.append(f"scenario {os.path.basename(meta['scenario'])}")
+    if meta.get("points") and meta.get("runs_per_point"):
+        parts.append(f"{int(meta['points']):,} design points × {int(meta['runs_per_point']):,} runs")
+    if meta.get("seed"):
+        parts.append(f"seed {meta['seed']}")
+    if extra:
+        parts.append(extra)
+    return "  ·  ".join(parts)
+
+
+def _output_label(meta: dict, output: str) -> str:
+    kind, target = meta["outputs"].get(output, ("", ""))
+    if kind == "end_state":
+        return f"{output}: P(ends in {target})"
+    if kind == "reached_rung":
+        return f"{output}: P(reaches {target})"
+    if kind:
+        return f"{output}: {kind} {target}".rstrip()
+    return output
+
+
+def _by_output(rows: list) -> dict:
+    out: dict = {}
+    for r in rows:
+        out.setdefault(r["output"], []).append(r)
+    return out
+
+
+def fig_sobol(folder: str) -> Figure:
+    """Per output, S1 and ST of each factor as horizontal bars with their 95% bootstrap intervals."""
+    rows = read_study_csv(folder, "sobol.csv", ["output", "factor", "S1", "S1_ci95_low", "S1_ci95_high", "ST",
+                                                "ST_ci95_low", "ST_ci95_high", "noise_share", "base_n", "used",
+                                                "dropped"], "Sobol' indices, from a Sobol' design")
+    meta = read_study_meta(folder)
+    groups = _by_output(rows)
+    heights = [1.1 + 0.62 * len(g) for g in groups.values()]
+    fig = Figure(figsize=(9.5, 1.6 + sum(heights)), layout="constrained")
+    axes = fig.subplots(len(groups), 1, gridspec_kw={"height_ratios": heights}, squeeze=False)[:, 0]
+    s1_c, st_c = PALETTE[0], PALETTE[1]
+    for ax, (output, g) in zip(axes, groups.items()):
+        g = sorted(g, key=lambda r: -r["ST"] if not math.isnan(r["ST"]) else math.inf)
+        y = list(range(len(g)))
+        lo_x, hi_x = 0.0, 1.0
+        for off, key, colour, name in ((-0.19, "S1", s1_c, "first order S1"), (0.19, "ST", st_c, "total ST")):
+            vals = [r[key] for r in g]
+            lo = [r[f"{key}_ci95_low"] for r in g]
+            hi = [r[f"{key}_ci95_high"] for r in g]
+            ys = [i + off for i in y]
+            ax.barh(ys, vals, height=0.36, color=colour, label=name, zorder=2)
+            ax.errorbar(vals, ys, xerr=[[max(0.0, v - l) for v, l in zip(vals, lo)],
+                                        [max(0.0, h - v) for v, h in zip(vals, hi)]],
+                        fmt="none", ecolor="#222222", elinewidth=1.0, capsize=2.5, zorder=3)
+            for v, h, yy in zip(vals, hi, ys):
+                if not math.isnan(v):
+                    ax.annotate(f"{v:.2f}", (max(v, h, 0.0), yy), xytext=(5, 0), textcoords="offset points",
+                                va="center", fontsize=7.5, color="#333333", zorder=4)
+            finite = [x for x in lo + hi + vals if not math.isnan(x)]
+            lo_x, hi_x = min([lo_x] + finite), max([hi_x] + finite)
+        ax.axvline(0, color="#444444", lw=0.9, zorder=2.5)
+        ax.axvline(1, color="#777777", lw=0.9, ls=":", zorder=1)
+        span = hi_x - lo_x
+        ax.set_xlim(lo_x - 0.03 * span, hi_x + 0.1 * span)
+        ax.set_yticks(y)
+        ax.set_yticklabels([r["factor"] for r in g])
+        ax.invert_yaxis()
+        ax.grid(axis="y", visible=False)
+        r0 = g[0]
+        noise = r0["noise_share"]
+        ax.set_title(f"{_output_label(meta, output)}   (N = {int(r0['base_n'])} base rows, {int(r0['used'])} used, "
+                     f"{int(r0['dropped'])} dropped; noise {fmt_pct(noise)} of the variance)", loc="left", fontsize=9.5)
+        if not math.isnan(noise) and noise > 0.5:
+            ax.text(0.99, 0.02, f"Monte Carlo noise is {fmt_pct(noise)} of the variance: these indices rest mostly\n"
+                                "on the noise correction. Run more runs per point before reading them.",
+                    transform=ax.transAxes, ha="right", va="bottom", fontsize=8, color="#a33000",
+                    bbox={"boxstyle": "round,pad=0.3", "fc": "#fff3e8", "ec": "#D55E00", "lw": 0.8}, zorder=5)
+        ax.set_xlabel("share of the output's variance (0 = no effect, 1 = all of it; noise can push an "
+                      "estimate outside [0, 1])", fontsize=8.5)
+    axes[0].legend(loc="lower right", bbox_to_anchor=(1.0, 1.08), ncol=2, fontsize=8.5)
+    _titles(fig, f"Which factors drive the outputs? Sobol' indices of study {meta['study']}",
+            _study_subtitle(meta, "bars: estimate; whiskers: 95% bootstrap interval; sorted by ST"))
+    return fig
+
+
+def fig_morris(folder: str) -> Figure:
+    """Per output, mu* (with its 95% interval) against sigma, one labelled point per factor."""
+    rows = read_study_csv(folder, "morris.csv", ["output", "factor", "mu", "mu_star", "mu_star_ci95_low",
+                                                 "mu_star_ci95_high", "sigma", "noise_sd", "effects"],
+                          "Morris elementary effects, from a Morris design")
+    meta = read_study_meta(folder)
+    groups = _by_output(rows)
+    n = len(groups)
+    ncol = min(n, 2)
+    nrow = (n + ncol - 1) // ncol
+    fig = Figure(figsize=(5.2 * ncol + 0.6, 4.4 * nrow + 1.0), layout="constrained")
+    axes = fig.subplots(nrow, ncol, squeeze=False).ravel()
+    for ax in axes[n:]:
+        ax.axis("off")
+    factors = list(dict.fromkeys(r["factor"] for r in rows))  # one colour per factor in every panel
+    for ax, (output, g) in zip(axes, groups.items()):
+        prob = meta["outputs"].get(output, ("", ""))[0] in PROBABILITY_KINDS
+        k = 100.0 if prob else 1.0
+        unit = " (percentage points)" if prob else " (output units)"
+        short = " pp" if prob else ""
+        ms = [k * r["mu_star"] for r in g]
+        sg = [k * r["sigma"] for r in g]
+        lo = [max(0.0, m - k * r["mu_star_ci95_low"]) for m, r in zip(ms, g)]
+        hi = [max(0.0, k * r["mu_star_ci95_high"] - m) for m, r in zip(ms, g)]
+        noise = max((k * r["noise_sd"] for r in g if not math.isnan(r["noise_sd"])), default=0.0)
+        top_x = max([noise] + [m + h for m, h in zip(ms, hi) if not math.isnan(m + h)]) * 1.2 or 1.0
+        top_y = max([noise] + [s for s in sg if not math.isnan(s)]) * 1.25 or 1.0
+        if noise > 0:
+            ax.axvspan(0, noise, ymax=min(1.0, noise / top_y), color="#bbbbbb", alpha=0.35, lw=0, zorder=1,
+                       label=f"Monte Carlo noise (noise sd {noise:.3g}{short})")
+        for i, (m, s, r) in enumerate(zip(ms, sg, g)):
+            c = PALETTE[factors.index(r["factor"]) % len(PALETTE)]
+            ax.errorbar([m], [s], xerr=[[lo[i]], [hi[i]]], fmt="o", color=c, ms=7, ecolor=c, elinewidth=1.2,
+                        capsize=3, zorder=3)
+            ax.annotate(r["factor"], (m, s), xytext=(6, 6), textcoords="offset points", fontsize=8.5, color=c,
+                        fontweight="bold", zorder=4,
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
+        ax.set_xlim(0, top_x)
+        ax.set_ylim(0, top_y)
+        ax.set_xlabel("μ*: mean |elementary effect|" + unit + "\nchange in the output over a factor's full range")
+        ax.set_ylabel("σ: spread of the effects" + unit + "\n(interaction or non-linearity)")
+        ax.set_title(f"{_output_label(meta, output)}   ({int(g[0]['effects'])} effects per factor)", loc="left",
+                     fontsize=9.5)
+        if noise > 0:
+            ax.legend(loc="upper left", fontsize=8)
+    _titles(fig, f"Which factors matter? Morris elementary effects of study {meta['study']}",
+            _study_subtitle(meta, "whiskers: 95% bootstrap interval of μ*; a point inside the grey band is "
+                                  "indistinguishable from noise"))
+    return fig
+
+
+def fig_prim(folder: str) -> Figure:
+    """PRIM's peeling trajectory: coverage against density, coloured by step, with the conservative
+    and liberal densities as whiskers and the last box's restrictions in a caption."""
+    rows = read_study_csv(folder, "prim.csv", ["step", "coverage", "density", "mass", "density_conservative",
+                                               "density_liberal", "restricted"],
+                          "PRIM's peeling trajectory, from `geosim analyze DIR --prim OUTPUT --threshold X`")
+    meta = read_study_meta(folder)
+    cov = [100 * r["coverage"] for r in rows]
+    den = [100 * r["density"] for r in rows]
+    dlo = [100 * r["density_conservative"] for r in rows]
+    dhi = [100 * r["density_liberal"] for r in rows]
+    steps = [int(r["step"]) for r in rows]
+    fig = Figure(figsize=(8.6, 6.4), layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot(cov, den, color="#999999", lw=0.9, zorder=2)
+    for x, d, l, h in zip(cov, den, dlo, dhi):
+        if not (math.isnan(l) or math.isnan(h)):
+            ax.errorbar([x], [d], yerr=[[max(0.0, d - l)], [max(0.0, h - d)]], fmt="none", ecolor="#888888",
+                        elinewidth=0.9, capsize=2.5, alpha=0.8, zorder=2)
+    sc = ax.scatter(cov, den, c=steps, cmap="viridis", s=42, edgecolors="#222222", linewidths=0.5, zorder=3)
+    cb = fig.colorbar(sc, ax=ax, pad=0.01)
+    cb.set_label("peeling step (0 = the whole space)")
+    if len(steps) > 1:
+        cb.set_ticks(ticker.MaxNLocator(integer=True).tick_values(min(steps), max(steps)))
+    for i in sorted({0, len(rows) - 1}):
+        ax.annotate(f"step {steps[i]}: mass {fmt_pct(rows[i]['mass'])}", (cov[i], den[i]), xytext=(-8, 10),
+                    textcoords="offset points", ha="right", fontsize=8.5, zorder=4)
+    ax.set_xlim(-3, 103)
+    ax.set_ylim(-3, 103)
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(_pct_axis))
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(_pct_axis))
+    ax.set_xlabel("coverage: share of the points of interest inside the box")
+    ax.set_ylabel("density: share of the box's points that are of interest")
+    last = rows[-1]
+    restricted = last["restricted"] or "nothing (the whole space)"
+    caption = (f"Last box (step {steps[-1]}, coverage {fmt_pct(last['coverage'])}, density {fmt_pct(last['density'])}, "
+               f"mass {fmt_pct(last['mass'])}) restricts: " + restricted.replace("; ", ",  "))
+    ax.set_title("\n".join(textwrap.wrap(caption, 105)), loc="left", fontsize=8.5, fontweight="normal")
+    _titles(fig, f"Where is the output of interest? PRIM peeling trajectory of study {meta['study']}",
+            _study_subtitle(meta, "whiskers: density counting points conservatively (lower end of their 95% "
+                                  "interval above the threshold) and liberally (upper end)"))
+    return fig
+
+
+STUDY_PLOTTERS: dict = {  # command and figure stem -> (file it needs, caption, function(folder) -> Figure)
+    "sobol": ("sobol.csv", "Sobol' indices: the share of each output's variance due to each factor alone (S1) "
+                           "and with its interactions (ST), with 95% bootstrap intervals.", fig_sobol),
+    "morris": ("morris.csv", "Morris screening: each factor's mean absolute effect (μ*) against the spread of "
+                             "its effects (σ); points in the grey band are indistinguishable from Monte Carlo "
+                             "noise.", fig_morris),
+    "prim": ("prim.csv", "PRIM's peeling trajectory: each step trades coverage for density; whiskers show the "
+                         "density under conservative and liberal counting.", fig_prim),
+}
+
+
+def study_figures(folder: str) -> list:
+    """Every figure FOLDER's tables allow, as (stem, caption, builder), like summary_figures."""
+    if not os.path.isdir(folder):
+        raise PlotError(f"{folder} is not a folder (give the --out folder of `geosim sweep`)")
+    out = [(stem, caption, (lambda f=fn: f(folder))) for stem, (need, caption, fn) in STUDY_PLOTTERS.items()
+           if os.path.exists(os.path.join(folder, need))]
+    if not out:
+        raise PlotError(f"{folder} has no sobol.csv, morris.csv or prim.csv (run `geosim analyze {folder}` first)")
+    return out
 
 
 # ----------------------------------------------------------------------------- the `all` set
@@ -734,22 +969,35 @@ def main(argv=None) -> int:
     p.add_argument("summary")
     p.add_argument("--outdir", required=True)
     common(p, needs_out=False)
-    p = sub.add_parser("study", help="a sensitivity or PRIM study (no study format exists yet)")
-    p.add_argument("study")
+    p = sub.add_parser("sobol", help="a study's Sobol' indices S1 and ST with 95%% intervals (DIR/sobol.csv)")
+    p.add_argument("dir", metavar="DIR")
     common(p)
+    p = sub.add_parser("morris", help="a study's Morris mu* against sigma, with the noise level (DIR/morris.csv)")
+    p.add_argument("dir", metavar="DIR")
+    common(p)
+    p = sub.add_parser("prim", help="a study's PRIM peeling trajectory (DIR/prim.csv)")
+    p.add_argument("dir", metavar="DIR")
+    common(p)
+    p = sub.add_parser("study", help="every figure a study folder allows, PNG and SVG")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--outdir", required=True)
+    common(p, needs_out=False)
     a = ap.parse_args(argv)
 
     try:
         labels = Labels.from_file(a.scenario)
         if a.cmd == "compare":
             fig = fig_compare(read_json(a.comparison, "geosim-comparison/1"), labels)
+        elif a.cmd in STUDY_PLOTTERS:
+            if not os.path.isdir(a.dir):
+                raise PlotError(f"{a.dir} is not a folder (give the --out folder of `geosim sweep`)")
+            fig = STUDY_PLOTTERS[a.cmd][2](a.dir)
         elif a.cmd == "study":
-            try:
-                with open(a.study, encoding="utf-8") as f:
-                    study = json.load(f)
-            except (OSError, json.JSONDecodeError) as e:
-                raise PlotError(f"cannot read {a.study}: {e}") from e
-            fig = fig_study(study, labels)
+            for stem, _caption, build in study_figures(a.dir):
+                fig = build()
+                for ext in ("png", "svg"):
+                    print(save(fig, os.path.join(a.outdir, f"{stem}.{ext}")))
+            return 0
         else:
             summary = read_json(a.summary, "geosim-summary/1")
             if a.cmd == "all":

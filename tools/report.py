@@ -766,7 +766,7 @@ def _build(a, g: Geosim, scen: str, work: str) -> str:
         except Exception as e:
             raise ReportError(f"drawing the '{stem}' figure failed: {type(e).__name__}: {e}") from e
     # STUDY FIGURES: when geosim writes sensitivity (Sobol', Morris) or PRIM results, accept them
-    # with a --study FILE option here, draw them with P.fig_study, and append them to `figures`
+    # with a --study FILE option here, draw them with plot.study_figures(DIR), and append them to `figures`
     # (and a paragraph on how to read them to section_how_to_read). Nothing is drawn until then.
 
     # 6. The page.

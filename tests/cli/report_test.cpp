@@ -48,7 +48,7 @@ std::string read_file(const fs::path& p) {
   return ss.str();
 }
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string q(const fs::path& p) { return std::string("'").append(p.string()).append("'"); }
 
 fs::path source(const std::string& rel) { return fs::path(GEOSIM_SOURCE_DIR) / rel; }
 
@@ -201,14 +201,83 @@ TEST_F(Report, PlotErrorsAreClear) {
   EXPECT_EQ(wrong.status, 2);
   EXPECT_NE(wrong.output.find("geosim-comparison/1"), std::string::npos) << wrong.output;
 
-  // No study output exists yet: the hook says so instead of drawing anything.
-  const fs::path study = dir_ / "study.json";
-  std::ofstream(study) << R"({"format": "geosim-sobol/1"})";
-  const auto hook = run(plot(fmt::format("study {} -o {}", q(study), q(dir_ / "study.png"))));
-  EXPECT_EQ(hook.status, 2);
-  EXPECT_NE(hook.output.find("no figure for format"), std::string::npos) << hook.output;
+  // A study figure on a folder without its table says which table and how to make it.
+  fs::create_directories(dir_ / "empty_study");
+  const auto none = run(plot(fmt::format("sobol {} -o {}", q(dir_ / "empty_study"), q(dir_ / "study.png"))));
+  EXPECT_EQ(none.status, 2);
+  EXPECT_NE(none.output.find("sobol.csv does not exist"), std::string::npos) << none.output;
+  EXPECT_NE(none.output.find("geosim analyze"), std::string::npos) << none.output;
   EXPECT_FALSE(fs::exists(dir_ / "x.png"));
   EXPECT_FALSE(fs::exists(dir_ / "study.png"));
+}
+
+// A tiny real study of the toy (`geosim sweep` then `geosim analyze --prim`), made once per test
+// process under dir_/KIND. KIND is "sobol" or "morris"; both also get PRIM on p_war.
+fs::path study_dir(const fs::path& root, const std::string& kind) {
+  const fs::path dir = root / fmt::format("study_{}", kind);
+  if (fs::exists(dir / "prim.csv")) return dir;
+  const fs::path yaml = root / fmt::format("study_{}.yaml", kind);
+  std::ofstream(yaml) << "study: 1\nname: tiny_" << kind << "\nscenario: "
+                      << (fs::path(GEOSIM_SOURCE_DIR) / "scenarios/toy/standoff.yaml").string()
+                      << "\nseed: 3\nruns_per_point: 60\n"
+                      << (kind == "sobol" ? "design: {kind: sobol, base_points: 8}\n"
+                                          : "design: {kind: morris, trajectories: 4, levels: 4}\n")
+                      << "factors:\n"
+                         "  blue_resolve: {low: 0.0, high: 1.0}\n"
+                         "  talks_succeed: {low: 0.05, high: 0.6}\n"
+                         "  skirmish_rate: {low: 0.5, high: 4.0}\n"
+                         "outputs:\n"
+                         "  p_talks: {end_state: talks}\n"
+                         "  p_war: {reached_rung: war}\n";
+  const auto s = run(fmt::format("'{}' sweep {} --out {}", GEOSIM_BINARY, q(yaml), q(dir)));
+  EXPECT_EQ(s.status, 0) << s.output;
+  const auto a = run(fmt::format("'{}' analyze {} --prim p_war --threshold 0.05 --bootstrap 100", GEOSIM_BINARY,
+                                 q(dir)));
+  EXPECT_EQ(a.status, 0) << a.output;
+  return dir;
+}
+
+TEST_F(Report, StudyFiguresFromARealSweep) {
+  const fs::path sobol = study_dir(dir_, "sobol");
+  const fs::path morris = study_dir(dir_, "morris");
+  ASSERT_TRUE(fs::exists(sobol / "sobol.csv")) << sobol;
+  ASSERT_TRUE(fs::exists(morris / "morris.csv")) << morris;
+  struct Case {
+    std::string cmd;
+    fs::path folder;
+  };
+  const std::vector<Case> cases = {{"sobol", sobol}, {"prim", sobol}, {"morris", morris}, {"prim", morris}};
+  for (const auto& c : cases) {
+    for (const char* ext : {"png", "svg"}) {
+      const fs::path out = dir_ / "study_figs" / fmt::format("{}_{}.{}", c.cmd, c.folder.filename().string(), ext);
+      const auto r = run(plot(fmt::format("{} {} -o {}", c.cmd, q(c.folder), q(out))));
+      ASSERT_EQ(r.status, 0) << c.cmd << " " << c.folder << "\n" << r.output;
+      if (out.extension() == ".png") expect_png(out);
+      else expect_svg(out);
+    }
+  }
+  // The study's name (from study.sqlite) is in the title: the SVG draws text as paths, but
+  // matplotlib writes each text as a <!-- text --> comment too.
+  const std::string svg = read_file(dir_ / "study_figs" / "sobol_study_sobol.svg");
+  EXPECT_NE(svg.find("tiny_sobol"), std::string::npos) << "the study's name should be in the title";
+
+  // `study DIR --outdir D` writes every figure the folder allows and nothing else.
+  const fs::path all = dir_ / "study_all";
+  const auto r = run(plot(fmt::format("study {} --outdir {}", q(morris), q(all))));
+  ASSERT_EQ(r.status, 0) << r.output;
+  for (const char* stem : {"morris", "prim"}) {
+    expect_png(all / fmt::format("{}.png", stem));
+    expect_svg(all / fmt::format("{}.svg", stem));
+  }
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(all)) ++files;
+  EXPECT_EQ(files, 4u) << "plot.py study left other files in " << all;
+
+  // A Morris folder has no sobol.csv: a clear error and no file.
+  const auto wrong = run(plot(fmt::format("sobol {} -o {}", q(morris), q(dir_ / "no.png"))));
+  EXPECT_EQ(wrong.status, 2) << wrong.output;
+  EXPECT_NE(wrong.output.find("sobol.csv"), std::string::npos) << wrong.output;
+  EXPECT_FALSE(fs::exists(dir_ / "no.png"));
 }
 
 TEST_F(Report, HtmlHasEverySectionFigureAndStoryAndNothingExternal) {
