@@ -771,7 +771,8 @@ void Reader::read(const DocNode& root) {
     error(root.find("geosim")->where, "geosim", fmt::format("expected format version 1, got {}", version),
           "this engine reads version 1 of the scenario format");
   s_.name = read_string(root, "name", "", true);
-  if (!s_.name.empty()) check_name(s_.name, root.find("name")->where, "name");
+  if (!s_.name.empty() || (root.find("name") && root.find("name")->is_scalar()))
+    check_name(s_.name, root.find("name")->where, "name");  // "" is not a name either
   s_.title = read_string(root, "title", "", false);
   s_.question = read_string(root, "question", "", false);
   s_.description = read_string(root, "description", "", false);
