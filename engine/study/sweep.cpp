@@ -351,13 +351,13 @@ SweepReport run_sweep(const StudySpec& spec, const Design& design, const Evaluat
       if (p < done.size()) done[p] = 1;
     }
   }
-  std::vector<std::size_t> todo;
+  std::vector<std::size_t> remaining;
   for (std::size_t p = 0; p < done.size(); ++p)
-    if (!done[p]) todo.push_back(p);
+    if (!done[p]) remaining.push_back(p);
 
   SweepReport report;
   report.points = design.points();
-  report.resumed = design.points() - todo.size();
+  report.resumed = design.points() - remaining.size();
 
   // Workers evaluate points; this thread writes each finished point in its own transaction.
   std::mutex mutex;
@@ -368,7 +368,7 @@ SweepReport run_sweep(const StudySpec& spec, const Design& design, const Evaluat
   std::exception_ptr failure;
   int threads = options.threads > 0 ? options.threads
                                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), std::max<std::size_t>(1, todo.size())));
+  threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), std::max<std::size_t>(1, remaining.size())));
   std::vector<std::thread> workers;
   running = threads;
   for (int t = 0; t < threads; ++t) {
@@ -376,8 +376,8 @@ SweepReport run_sweep(const StudySpec& spec, const Design& design, const Evaluat
       try {
         for (;;) {
           const std::size_t i = next.fetch_add(1);
-          if (i >= todo.size()) break;
-          const std::size_t p = todo[i];
+          if (i >= remaining.size()) break;
+          const std::size_t p = remaining[i];
           std::vector<double> x(design.k());
           for (std::size_t f = 0; f < design.k(); ++f)
             x[f] = design.values(static_cast<Eigen::Index>(p), static_cast<Eigen::Index>(f));
@@ -389,7 +389,7 @@ SweepReport run_sweep(const StudySpec& spec, const Design& design, const Evaluat
       } catch (...) {
         std::lock_guard lock(mutex);
         if (!failure) failure = std::current_exception();
-        next = todo.size();
+        next = remaining.size();
       }
       std::lock_guard lock(mutex);
       --running;
