@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "geosim/error.h"
+#include "load/test_support.h"
 #include "geosim/model.h"
 #include "geosim/scenario.h"
 
@@ -46,16 +47,7 @@ actors:
       hold: {class: status_quo, gain: 0.1}
 )";
 
-Model compile_text(const std::string& yaml, const std::string& name) {
-  try {
-    return geosim::compile(geosim::load_scenario_text(yaml, name));
-  } catch (const geosim::InputError& e) {
-    std::string all;
-    for (const auto& d : e.diagnostics()) all += d.to_string() + "\n";
-    ADD_FAILURE() << "scenario " << name << " did not compile:\n" << all;
-    throw;
-  }
-}
+using geosim::testing_support::compile_text;
 
 std::size_t param(const Model& m, const std::string& name) {
   const auto it = std::find(m.names.params.begin(), m.names.params.end(), name);

@@ -72,6 +72,17 @@ inline std::vector<Diagnostic> compile_errors(const std::string& text,
 }
 
 // The first diagnostic with this key path, or nullptr.
+// Loads and compiles a scenario that a test expects to be valid; on failure, reports every
+// diagnostic (so the test says why) and rethrows.
+inline Model compile_text(const std::string& yaml, const std::string& name) {
+  try {
+    return compile(load_scenario_text(yaml, name));
+  } catch (const InputError& e) {
+    ADD_FAILURE() << "scenario " << name << " did not compile:\n" << dump(e.diagnostics());
+    throw;
+  }
+}
+
 inline const Diagnostic* find_diag(const std::vector<Diagnostic>& ds, const std::string& key_path) {
   for (const auto& d : ds)
     if (d.key_path == key_path) return &d;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "geosim/error.h"
+#include "load/test_support.h"
 #include "geosim/model.h"
 #include "geosim/scenario.h"
 #include "geosim/simulate.h"
@@ -26,16 +27,7 @@ namespace {
 
 using geosim::Model;
 
-Model compile_text(const std::string& yaml, const std::string& name) {
-  try {
-    return geosim::compile(geosim::load_scenario_text(yaml, name));
-  } catch (const geosim::InputError& e) {
-    std::string all;
-    for (const auto& d : e.diagnostics()) all += d.to_string() + "\n";
-    ADD_FAILURE() << "scenario " << name << " did not compile:\n" << all;
-    throw;
-  }
-}
+using geosim::testing_support::compile_text;
 
 // One actor `a` with actions g0..g3 of gains `gains`, rationality `lambda`, on a one-rung ladder.
 std::string one_actor_yaml(double lambda, const std::vector<double>& gains, int horizon) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "geosim/error.h"
+#include "load/test_support.h"
 #include "geosim/model.h"
 #include "geosim/scenario.h"
 #include "geosim/simulate.h"
@@ -23,16 +24,7 @@ namespace {
 using geosim::Model;
 using geosim::RunResult;
 
-Model compile_text(const std::string& yaml, const std::string& name) {
-  try {
-    return geosim::compile(geosim::load_scenario_text(yaml, name));
-  } catch (const geosim::InputError& e) {
-    std::string all;
-    for (const auto& d : e.diagnostics()) all += d.to_string() + "\n";
-    ADD_FAILURE() << "scenario " << name << " did not compile:\n" << all;
-    throw;
-  }
-}
+using geosim::testing_support::compile_text;
 
 int index_of(const std::vector<std::string>& names, const std::string& name) {
   const auto it = std::find(names.begin(), names.end(), name);
