@@ -1,6 +1,7 @@
 // The Monte Carlo driver for one scenario; the threading lives in run/blocks.h.
 #include <list>
 #include <mutex>
+#include <stdexcept>
 
 #include "geosim/summary.h"
 #include "run/blocks.h"
@@ -14,7 +15,17 @@ namespace {
 struct BlockMoments {
   std::vector<ShiftedSums> sums;     // a block's
   std::vector<Welford> moments;      // the total's (empty in a block)
+  // The total's: when set, blocks go to it (in order) instead of into `moments`.
+  const std::function<void(std::uint64_t, const std::vector<Welford>&)>* on_block = nullptr;
+  std::uint64_t next_block = 0;      // the total's: index of the next block to merge
+  std::vector<Welford> scratch;
   void merge(const BlockMoments& o) {
+    if (on_block && *on_block) {
+      scratch.resize(o.sums.size());
+      for (std::size_t i = 0; i < o.sums.size(); ++i) scratch[i] = o.sums[i].to_welford();
+      (*on_block)(next_block++, scratch);
+      return;
+    }
     for (std::size_t i = 0; i < moments.size(); ++i) moments[i].merge(o.sums[i].to_welford());
   }
   void clear() { std::fill(sums.begin(), sums.end(), ShiftedSums{}); }
@@ -29,13 +40,19 @@ Accumulator run_monte_carlo(const Model& model, const MonteCarloOptions& options
   // total); the moments go through ordered blocks.
   std::mutex mutex;
   std::list<Accumulator> per_thread;
-  BlockMoments moments{{}, std::vector<Welford>(n_moments)};
+  BlockMoments moments{{}, std::vector<Welford>(n_moments), nullptr, 0, {}};
+  if (options.on_block) {
+    if (options.first_run % static_cast<std::uint64_t>(std::max<std::int32_t>(1, options.block_size)) != 0)
+      throw std::invalid_argument("run_monte_carlo: with on_block, first_run must be a multiple of block_size");
+    moments.on_block = &options.on_block;
+    moments.next_block = options.first_run / static_cast<std::uint64_t>(std::max<std::int32_t>(1, options.block_size));
+  }
 
   detail::BlockPlan plan{options.first_run, options.runs,
                          static_cast<std::uint64_t>(std::max<std::int32_t>(1, options.block_size)),
                          options.threads, options.progress};
   detail::run_blocks(
-      plan, moments, [&] { return BlockMoments{std::vector<ShiftedSums>(n_moments), {}}; },
+      plan, moments, [&] { return BlockMoments{std::vector<ShiftedSums>(n_moments), {}, nullptr, 0, {}}; },
       [&] {
         Accumulator* counts;
         {

@@ -111,6 +111,13 @@ struct MonteCarloOptions {
   std::int32_t block_size = 256;  // runs per reduction block; part of the result's identity
   // Called from worker threads with the number of runs done so far; may be empty.
   std::function<void(std::uint64_t done)> progress;
+  // For callers that fold blocks themselves (the MPI manager folds blocks from many ranks): when
+  // set, each block's indicator moments are handed to this callback in block order (block index
+  // counted from run 0, so block b covers runs b * block_size ..), under a lock, instead of being
+  // folded into the result; the returned Accumulator's ind_moments then stay empty (n = 0). Folding
+  // the blocks' moments into a total in block order with Welford::merge gives the same bits as
+  // run_monte_carlo's own folding. first_run must then be a multiple of block_size.
+  std::function<void(std::uint64_t block, const std::vector<Welford>& moments)> on_block;
 };
 
 // Runs `options.runs` runs of `model` over threads and returns the merged Accumulator.
