@@ -1,10 +1,17 @@
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <stdexcept>
 
 #include "geosim/summary.h"
 
 namespace geosim {
 
-Accumulator::Accumulator(const Model& m)
+std::int32_t default_quantile_every(const Model& m) {
+  return std::max(1, static_cast<std::int32_t>(std::lround(28.0 / std::max(1, m.tick_days))));
+}
+
+Accumulator::Accumulator(const Model& m, std::int32_t every)
     : end_state_count(static_cast<std::size_t>(m.n_end_states() + 1), 0),
       highest_rung_count(static_cast<std::size_t>(m.n_rungs), 0),
       first_arrival(static_cast<std::size_t>(m.n_rungs), IntHistogram(m.horizon + 1)),
@@ -14,7 +21,8 @@ Accumulator::Accumulator(const Model& m)
       ind_moments(static_cast<std::size_t>(m.n_indicators()) *
                   static_cast<std::size_t>(m.horizon + 1)),
       ind_sums(ind_moments.size()),
-      horizon(m.horizon) {}
+      horizon(m.horizon),
+      quantile_every(std::max(1, every)) {}
 
 Welford Accumulator::moments(std::size_t i) const {
   Welford w = ind_moments[i];
@@ -24,7 +32,9 @@ Welford Accumulator::moments(std::size_t i) const {
 
 void Accumulator::add_counts(const RunResult& r) {
   add_outcomes(r);
-  for (std::size_t i = 0; i < ind_sketch.size(); ++i) ind_sketch[i].add(r.indicators[i]);
+  const std::size_t stride = static_cast<std::size_t>(horizon + 1);
+  for (std::size_t i = 0; i < ind_sketch.size(); ++i)
+    if (sketched(static_cast<std::int32_t>(i % stride))) ind_sketch[i].add(r.indicators[i]);
 }
 
 void Accumulator::add_outcomes(const RunResult& r) {
@@ -44,6 +54,8 @@ void Accumulator::add_moments(const RunResult& r) {
 }
 
 void Accumulator::merge_counts(const Accumulator& o) {
+  if (o.quantile_every != quantile_every || o.ind_sketch.size() != ind_sketch.size())
+    throw std::invalid_argument("Accumulator::merge: the two accumulators have different shapes");
   runs += o.runs;
   decisions += o.decisions;
   for (std::size_t i = 0; i < end_state_count.size(); ++i) {
@@ -101,6 +113,7 @@ Summary summarize(const Model& m, const Accumulator& acc, std::uint64_t master_s
   s.horizon = m.horizon;
   s.tick_days = m.tick_days;
   s.block_size = block_size;
+  s.quantile_every = acc.quantile_every;
   const std::uint64_t n = acc.runs;
   for (std::size_t e = 0; e < acc.end_state_count.size(); ++e) {
     const std::string name =
@@ -139,8 +152,12 @@ Summary summarize(const Model& m, const Accumulator& acc, std::uint64_t master_s
       const std::size_t idx = static_cast<std::size_t>(i) * stride + t;
       const Welford w = acc.moments(idx);
       const QuantileSketch& q = acc.ind_sketch[idx];
-      is.by_tick.push_back(IndicatorTick{w.mean, std::sqrt(w.variance()), q.quantile(0.05),
-                                         q.quantile(0.5), q.quantile(0.95)});
+      const bool has_q = acc.sketched(static_cast<std::int32_t>(t));
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      is.by_tick.push_back(IndicatorTick{w.mean, std::sqrt(w.variance()),
+                                         has_q ? q.quantile(0.05) : nan,
+                                         has_q ? q.quantile(0.5) : nan,
+                                         has_q ? q.quantile(0.95) : nan});
     }
     s.indicators.push_back(std::move(is));
   }

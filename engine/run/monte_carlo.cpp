@@ -1,4 +1,11 @@
 // The Monte Carlo driver for one scenario; the threading lives in run/blocks.h.
+//
+// This is the hot reduction path. It computes exactly what Accumulator::add computes run by run
+// (tests/run/determinism_test.cpp holds it to the same bits), laid out for the cache: one block's
+// moment sums are three flat arrays walked in the order a run's indicators are stored (so the
+// loop vectorises), and runs are reduced into the quantile sketches in batches, one sketch
+// touched once per batch.
+#include <algorithm>
 #include <list>
 #include <mutex>
 #include <stdexcept>
@@ -11,78 +18,118 @@ namespace geosim {
 namespace {
 
 // The order-sensitive part: indicator moments. A block sums its runs' values in run-index order
-// (ShiftedSums); blocks are folded into the total's Welford moments in block order.
+// (the ShiftedSums of every indicator-tick, structure of arrays); blocks are folded into the
+// total's Welford moments in block order.
 struct BlockMoments {
-  std::vector<ShiftedSums> sums;     // a block's
-  std::vector<Welford> moments;      // the total's (empty in a block)
+  std::uint64_t n = 0;                 // runs in this block so far
+  std::vector<double> shift, s1, s2;   // a block's, per indicator-tick
+  std::vector<Welford> moments;        // the total's (empty in a block)
   // The total's: when set, blocks go to it (in order) instead of into `moments`.
   const std::function<void(std::uint64_t, const std::vector<Welford>&)>* on_block = nullptr;
-  std::uint64_t next_block = 0;      // the total's: index of the next block to merge
+  std::uint64_t next_block = 0;        // the total's: index of the next block to merge
   std::vector<Welford> scratch;
+
+  static BlockMoments block(std::size_t size) {
+    BlockMoments b;
+    b.shift.assign(size, 0.0);
+    b.s1.assign(size, 0.0);
+    b.s2.assign(size, 0.0);
+    return b;
+  }
+  // ShiftedSums::add for every indicator-tick of one run, in the same arithmetic.
+  void add(const double* x) {
+    const std::size_t size = shift.size();
+    if (n == 0) std::copy(x, x + size, shift.data());
+    double* __restrict a = s1.data();
+    double* __restrict b = s2.data();
+    const double* __restrict c = shift.data();
+    for (std::size_t i = 0; i < size; ++i) {
+      const double d = x[i] - c[i];
+      a[i] += d;
+      b[i] += d * d;
+    }
+    ++n;
+  }
+  [[nodiscard]] Welford welford(std::size_t i) const {
+    return ShiftedSums{n, shift[i], s1[i], s2[i]}.to_welford();
+  }
   void merge(const BlockMoments& o) {
     if (on_block && *on_block) {
-      scratch.resize(o.sums.size());
-      for (std::size_t i = 0; i < o.sums.size(); ++i) scratch[i] = o.sums[i].to_welford();
+      scratch.resize(o.s1.size());
+      for (std::size_t i = 0; i < o.s1.size(); ++i) scratch[i] = o.welford(i);
       (*on_block)(next_block++, scratch);
       return;
     }
-    for (std::size_t i = 0; i < moments.size(); ++i) moments[i].merge(o.sums[i].to_welford());
+    for (std::size_t i = 0; i < moments.size(); ++i) moments[i].merge(o.welford(i));
   }
-  void clear() { std::fill(sums.begin(), sums.end(), ShiftedSums{}); }
+  void clear() {
+    n = 0;
+    std::fill(s1.begin(), s1.end(), 0.0);
+    std::fill(s2.begin(), s2.end(), 0.0);
+  }
 };
 
 }  // namespace
 
 Accumulator run_monte_carlo(const Model& model, const MonteCarloOptions& options) {
-  const std::size_t n_moments = static_cast<std::size_t>(model.n_indicators()) *
-                                static_cast<std::size_t>(model.horizon + 1);
+  const std::size_t stride = static_cast<std::size_t>(model.horizon + 1);
+  const std::size_t n_moments = static_cast<std::size_t>(model.n_indicators()) * stride;
+  const std::uint64_t block_size =
+      static_cast<std::uint64_t>(std::max<std::int32_t>(1, options.block_size));
   // Each worker thread counts into its own Accumulator (integer counts: any order gives the same
   // total); the moments go through ordered blocks.
   std::mutex mutex;
   std::list<Accumulator> per_thread;
-  BlockMoments moments{{}, std::vector<Welford>(n_moments), nullptr, 0, {}};
+  BlockMoments moments;
+  moments.moments.resize(n_moments);
   if (options.on_block) {
-    if (options.first_run % static_cast<std::uint64_t>(std::max<std::int32_t>(1, options.block_size)) != 0)
-      throw std::invalid_argument("run_monte_carlo: with on_block, first_run must be a multiple of block_size");
+    if (options.first_run % block_size != 0)
+      throw std::invalid_argument(
+          "run_monte_carlo: with on_block, first_run must be a multiple of block_size");
     moments.on_block = &options.on_block;
-    moments.next_block = options.first_run / static_cast<std::uint64_t>(std::max<std::int32_t>(1, options.block_size));
+    moments.next_block = options.first_run / block_size;
+  }
+  // The indicator-ticks that get a quantile sketch, in storage order.
+  std::vector<std::uint32_t> sketched;
+  {
+    const Accumulator shape(model, options.quantile_every);
+    for (std::size_t idx = 0; idx < n_moments; ++idx)
+      if (shape.sketched(static_cast<std::int32_t>(idx % stride)))
+        sketched.push_back(static_cast<std::uint32_t>(idx));
   }
 
-  detail::BlockPlan plan{options.first_run, options.runs,
-                         static_cast<std::uint64_t>(std::max<std::int32_t>(1, options.block_size)),
-                         options.threads, options.progress};
+  detail::BlockPlan plan{options.first_run, options.runs, block_size, options.threads,
+                         options.progress};
   detail::run_blocks(
-      plan, moments, [&] { return BlockMoments{std::vector<ShiftedSums>(n_moments), {}, nullptr, 0, {}}; },
+      plan, moments, [&] { return BlockMoments::block(n_moments); },
       [&] {
         Accumulator* counts;
         {
           std::lock_guard lock(mutex);
-          counts = &per_thread.emplace_back(model);
+          counts = &per_thread.emplace_back(model, options.quantile_every);
         }
-        // Runs are simulated in batches of kBatch and reduced indicator by indicator, so each
-        // sketch and moment is touched once per batch instead of once per run (the reduction is
-        // memory-bound). Within a block the values still reach each moment in run-index order.
+        // Runs are simulated in batches of kBatch and reduced sketch by sketch, so each sketch is
+        // touched once per batch instead of once per run (the sketches are memory-bound).
         static constexpr std::uint64_t kBatch = 16;
         std::vector<RunResult> batch(kBatch, RunResult::for_model(model));
-        return [&model, &options, counts, ws = Workspace(model), batch = std::move(batch)](
-                   std::uint64_t begin, std::uint64_t end, BlockMoments& block) mutable {
+        return [&model, &options, &sketched, counts, ws = Workspace(model),
+                batch = std::move(batch)](std::uint64_t begin, std::uint64_t end,
+                                          BlockMoments& block) mutable {
           for (std::uint64_t first = begin; first < end; first += kBatch) {
             const std::size_t n = static_cast<std::size_t>(std::min(kBatch, end - first));
             for (std::size_t r = 0; r < n; ++r) {
               simulate_run(model, options.master_seed, first + r, ws, batch[r]);
               counts->add_outcomes(batch[r]);
+              block.add(batch[r].indicators.data());
             }
-            const std::size_t n_values = block.sums.size();
-            for (std::size_t i = 0; i < n_values; ++i) {
+            for (const std::uint32_t i : sketched) {
               QuantileSketch& sketch = counts->ind_sketch[i];
-              ShiftedSums& moment = block.sums[i];
               // Runs often agree on a value (flags, zeros, counts): equal neighbours go into the
               // sketch as one weighted entry.
               double last = batch[0].indicators[i];
               std::uint64_t same = 0;
               for (std::size_t r = 0; r < n; ++r) {
                 const double x = batch[r].indicators[i];
-                moment.add(x);
                 if (x == last) {
                   ++same;
                   continue;

@@ -50,6 +50,7 @@ std::string summary_to_json(const Summary& s) {
   j["master_seed"] = s.master_seed;
   j["runs"] = s.runs;
   j["block_size"] = s.block_size;
+  j["quantile_every"] = s.quantile_every;
   j["horizon_ticks"] = s.horizon;
   j["tick_days"] = s.tick_days;
   j["actor_decisions"] = s.decisions;

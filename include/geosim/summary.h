@@ -28,7 +28,10 @@ namespace geosim {
 // (sums of deviations, see ShiftedSums); merge() folds the other's sums into `ind_moments`.
 class Accumulator {
  public:
-  explicit Accumulator(const Model& m);
+  // Quantile sketches are kept at ticks 0, K, 2K, ... and at the horizon, K = quantile_every;
+  // every tick gets means and standard deviations. Sketches are the reduction's main cost, so a
+  // coarser K is faster (docs/performance.md); K = 1 sketches every tick.
+  explicit Accumulator(const Model& m, std::int32_t quantile_every = 1);
   void add(const RunResult& r) {
     add_counts(r);
     add_moments(r);
@@ -52,10 +55,15 @@ class Accumulator {
   std::vector<std::uint64_t> highest_rung_count;
   std::vector<IntHistogram> first_arrival;  // per rung, ticks 0..horizon
   std::vector<IntHistogram> end_tick;       // per end state (incl. still going)
-  std::vector<QuantileSketch> ind_sketch;   // [indicator][tick]
+  std::vector<QuantileSketch> ind_sketch;   // [indicator][tick]; empty at unsketched ticks
   std::vector<Welford> ind_moments;         // [indicator][tick], folded blocks
   std::vector<ShiftedSums> ind_sums;        // [indicator][tick], this block's runs
   std::int32_t horizon;
+  std::int32_t quantile_every = 1;
+
+  [[nodiscard]] bool sketched(std::int32_t tick) const {
+    return tick % quantile_every == 0 || tick == horizon;
+  }
 
   // ind_moments with this accumulator's own pending block folded in.
   [[nodiscard]] Welford moments(std::size_t i) const;
@@ -77,7 +85,7 @@ struct RungSummary {
 };
 
 struct IndicatorTick {
-  double mean, sd, p05, p50, p95;
+  double mean, sd, p05, p50, p95;  // the quantiles are NaN at ticks without a sketch
 };
 
 struct IndicatorSummary {
@@ -94,6 +102,7 @@ struct Summary {
   std::int32_t horizon = 0;
   std::int32_t tick_days = 7;
   std::int32_t block_size = 0;
+  std::int32_t quantile_every = 1;  // indicator quantiles at ticks 0, K, 2K, ... and the horizon
   std::vector<OutcomeProbability> end_states;  // includes the last entry "ongoing" (no end state)
   std::vector<double> end_state_median_tick;
   std::vector<RungSummary> rungs;
@@ -109,6 +118,9 @@ struct MonteCarloOptions {
   std::uint64_t first_run = 0;  // run indices first_run .. first_run + runs - 1
   int threads = 0;              // 0: all hardware threads
   std::int32_t block_size = 256;  // runs per reduction block; part of the result's identity
+  // Indicator quantiles are sketched at ticks 0, K, 2K, ... and the horizon (K = 1: every tick);
+  // means and standard deviations at every tick. See default_quantile_every.
+  std::int32_t quantile_every = 1;
   // Called from worker threads with the number of runs done so far; may be empty.
   std::function<void(std::uint64_t done)> progress;
   // For callers that fold blocks themselves (the MPI manager folds blocks from many ranks): when
@@ -119,6 +131,10 @@ struct MonteCarloOptions {
   // run_monte_carlo's own folding. first_run must then be a multiple of block_size.
   std::function<void(std::uint64_t block, const std::vector<Welford>& moments)> on_block;
 };
+
+// The quantile spacing `geosim run` uses unless told otherwise: about four weeks
+// (round(28 / tick_days) ticks, at least 1).
+std::int32_t default_quantile_every(const Model& m);
 
 // Runs `options.runs` runs of `model` over threads and returns the merged Accumulator.
 Accumulator run_monte_carlo(const Model& model, const MonteCarloOptions& options);
