@@ -76,13 +76,15 @@ struct McArgs {
   std::uint64_t seed = 1;
   int threads = 0;
   std::int32_t block_size = 256;
+  std::int32_t quantile_every = 0;  // 0: default_quantile_every(model)
 
-  geosim::MonteCarloOptions options(Progress& progress) const {
+  geosim::MonteCarloOptions options(Progress& progress, const geosim::Model& model) const {
     geosim::MonteCarloOptions opt;
     opt.master_seed = seed;
     opt.runs = runs;
     opt.threads = threads;
     opt.block_size = block_size;
+    opt.quantile_every = quantile_every > 0 ? quantile_every : geosim::default_quantile_every(model);
     opt.progress = [&progress](std::uint64_t done) { progress.update(done); };
     return opt;
   }
@@ -96,6 +98,10 @@ struct McArgs {
     cmd->add_option("--block-size", block_size,
                     "Runs per reduction block (part of the result's identity)")
         ->capture_default_str()->check(CLI::Range(1, 1 << 20));
+    cmd->add_option("--quantile-every", quantile_every,
+                    "Indicator quantiles every K ticks and at the horizon (1: every tick; "
+                    "default 0: about four weeks). Means and sds are kept at every tick")
+        ->capture_default_str()->check(CLI::Range(0, 1 << 20));
   }
 };
 
@@ -109,7 +115,7 @@ struct RunArgs {
 int cmd_run(const RunArgs& a) {
   const geosim::Model model = load_and_compile(a.scenario);
   Progress progress(a.mc.runs);
-  const auto acc = geosim::run_monte_carlo(model, a.mc.options(progress));
+  const auto acc = geosim::run_monte_carlo(model, a.mc.options(progress, model));
   progress.finish();
   const auto summary = geosim::summarize(model, acc, a.mc.seed, a.mc.block_size);
   if (!a.json.empty()) geosim::write_file_atomic(a.json, geosim::summary_to_json(summary));
@@ -128,7 +134,7 @@ int cmd_compare(const CompareArgs& c) {
   const geosim::Model a = load_and_compile(c.a);
   const geosim::Model b = load_and_compile(c.b);
   Progress progress(c.mc.runs);
-  auto cmp = geosim::compare_scenarios(a, b, c.mc.options(progress));
+  auto cmp = geosim::compare_scenarios(a, b, c.mc.options(progress, a));
   progress.finish();
   cmp.scenario_a = fmt::format("{} ({})", cmp.scenario_a, c.a);
   cmp.scenario_b = fmt::format("{} ({})", cmp.scenario_b, c.b);

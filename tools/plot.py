@@ -487,6 +487,11 @@ def _indicator_by_name(summary: dict, name: str) -> dict:
     raise PlotError(f"no indicator '{name}' in {summary['scenario']}; indicators are: {names}")
 
 
+def _quantile_spacing(summary: dict) -> str:
+    k = summary.get("quantile_every", 1)
+    return "" if k == 1 else f", every {k} ticks and at the horizon"
+
+
 def _draw_indicator(ax, ind: dict, time: TimeAxis, labels: Labels, max_ticks: int, xlabel: bool) -> None:
     bt = ind["by_tick"]
     xs = time.x(range(len(bt["mean"])))
@@ -498,9 +503,13 @@ def _draw_indicator(ax, ind: dict, time: TimeAxis, labels: Labels, max_ticks: in
         ax.yaxis.set_major_formatter(ticker.FuncFormatter(_pct_axis))
         ax.set_ylabel("% of runs in which it is true")
     else:
-        ax.fill_between(xs, [_f(v) for v in bt["p05"]], [_f(v) for v in bt["p95"]], color=PALETTE[0],
-                        alpha=0.22, lw=0, label="5%-95% of runs")
-        ax.plot(xs, [_f(v) for v in bt["p50"]], color=PALETTE[0], lw=2, label="median (p50)")
+        # Quantiles exist only at the sketched ticks (every `quantile_every` ticks and the horizon);
+        # the band and the median are drawn through those points.
+        q = [i for i, v in enumerate(bt["p50"]) if v is not None]
+        qx = [xs[i] for i in q]
+        ax.fill_between(qx, [_f(bt["p05"][i]) for i in q], [_f(bt["p95"][i]) for i in q],
+                        color=PALETTE[0], alpha=0.22, lw=0, label="5%-95% of runs")
+        ax.plot(qx, [_f(bt["p50"][i]) for i in q], color=PALETTE[0], lw=2, label="median (p50)")
         ax.plot(xs, [_f(v) for v in bt["mean"]], color=PALETTE[1], lw=1.5, ls="--", label="mean")
         ax.yaxis.set_major_formatter(ticker.FuncFormatter(_compact))
         unit = ind.get("unit") or "(no unit)"
@@ -531,7 +540,7 @@ def fig_indicators(summary: dict, names: list, labels: Labels, title: str | None
     if title is None:
         title = labels.indicator(inds[0]["name"]) if n == 1 else "Indicators over time"
     _titles(fig, title + ": " + (labels.title or summary["scenario"]),
-            _subtitle(summary) + "  ·  quantiles within ±0.5% of their value")
+            _subtitle(summary) + "  ·  quantiles within ±0.5% of their value" + _quantile_spacing(summary))
     return fig
 
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -38,8 +39,10 @@ const Model& standoff() {
 }
 
 std::string mc_json(const Model& m, std::uint64_t seed, std::uint64_t runs, int threads,
-                    std::int32_t block_size = 256, std::uint64_t first_run = 0) {
+                    std::int32_t block_size = 256, std::uint64_t first_run = 0,
+                    std::int32_t quantile_every = 1) {
   geosim::MonteCarloOptions opt;
+  opt.quantile_every = quantile_every;
   opt.master_seed = seed;
   opt.runs = runs;
   opt.threads = threads;
@@ -247,8 +250,9 @@ TEST(Determinism, GeosimBinaryWritesIdenticalJsonForAnyThreadCount) {
   }
   EXPECT_EQ(outputs[0], outputs[1]);
   EXPECT_EQ(outputs[0], outputs[2]);
-  // The program writes what the library computes for the same settings.
-  EXPECT_EQ(outputs[0], mc_json(standoff(), 11, 3000, 1));
+  // The program writes what the library computes for the same settings (quantiles every four
+  // weekly ticks by default).
+  EXPECT_EQ(outputs[0], mc_json(standoff(), 11, 3000, 1, 256, 0, 4));
   fs::remove_all(dir);
 }
 
@@ -295,4 +299,49 @@ TEST(Determinism, OnBlockFoldedInOrderEqualsWholeRun) {
   bad.block_size = 64;
   bad.on_block = [](std::uint64_t, const std::vector<geosim::Welford>&) {};
   EXPECT_THROW(geosim::run_monte_carlo(m, bad), std::invalid_argument);
+}
+
+// Quantiles every K ticks: the fast path equals the documented reduction with the same K, the
+// sketched ticks (0, K, 2K, ... and the horizon) carry exactly the quantiles an every-tick run
+// gives, and the other ticks none; means and sds are untouched.
+TEST(Determinism, QuantileEveryKeepsExactlyTheSketchedTicks) {
+  const Model& m = standoff();  // horizon 52: with K = 5 the horizon is off the grid
+  const std::int32_t k = 5;
+  const std::uint64_t seed = 4, runs = 300;
+  geosim::Accumulator total(m, k), blk(m, k);
+  geosim::Workspace ws(m);
+  auto r = RunResult::for_model(m);
+  for (std::uint64_t b = 0; b < runs; b += 256) {
+    blk.clear();
+    for (std::uint64_t run = b; run < std::min(runs, b + 256); ++run) {
+      geosim::simulate_run(m, seed, run, ws, r);
+      blk.add(r);
+    }
+    total.merge(blk);
+  }
+  const auto by_hand = geosim::summarize(m, total, seed, 256);
+  EXPECT_EQ(geosim::summary_to_json(by_hand), mc_json(m, seed, runs, 2, 256, 0, k));
+
+  geosim::MonteCarloOptions opt;
+  opt.master_seed = seed;
+  opt.runs = runs;
+  const auto every = geosim::summarize(m, geosim::run_monte_carlo(m, opt), seed, 256);
+  EXPECT_EQ(by_hand.quantile_every, k);
+  for (std::size_t i = 0; i < every.indicators.size(); ++i) {
+    for (std::int32_t t = 0; t <= m.horizon; ++t) {
+      const auto& a = every.indicators[i].by_tick[static_cast<std::size_t>(t)];
+      const auto& b = by_hand.indicators[i].by_tick[static_cast<std::size_t>(t)];
+      EXPECT_EQ(a.mean, b.mean);
+      EXPECT_EQ(a.sd, b.sd);
+      if (t % k == 0 || t == m.horizon) {
+        EXPECT_EQ(a.p05, b.p05) << i << " " << t;
+        EXPECT_EQ(a.p50, b.p50) << i << " " << t;
+        EXPECT_EQ(a.p95, b.p95) << i << " " << t;
+      } else {
+        EXPECT_TRUE(std::isnan(b.p05) && std::isnan(b.p50) && std::isnan(b.p95)) << i << " " << t;
+      }
+    }
+  }
+  geosim::Accumulator other(m, 1);
+  EXPECT_THROW(other.merge(total), std::invalid_argument);
 }
