@@ -54,6 +54,10 @@ void BM_MonteCarloOneThread(benchmark::State& state) {
   geosim::MonteCarloOptions opt;
   opt.runs = 4096;
   opt.threads = 1;
+  // As `geosim run` does by default: quantiles about every four weeks (state.range(1) = 1: every
+  // tick, the costliest reduction).
+  opt.quantile_every = state.range(1) > 0 ? static_cast<std::int32_t>(state.range(1))
+                                          : geosim::default_quantile_every(m);
   std::uint64_t decisions = 0;
   for (auto _ : state) {
     auto acc = geosim::run_monte_carlo(m, opt);
@@ -66,7 +70,7 @@ void BM_MonteCarloOneThread(benchmark::State& state) {
   // ns per actor-decision = 1e9 / decisions_per_s.
   state.counters["decisions/s"] = benchmark::Counter(static_cast<double>(decisions), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_MonteCarloOneThread)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MonteCarloOneThread)->Args({0, 0})->Args({1, 0})->Args({1, 1})->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -108,28 +108,33 @@ Accumulator run_monte_carlo(const Model& model, const MonteCarloOptions& options
           std::lock_guard lock(mutex);
           counts = &per_thread.emplace_back(model, options.quantile_every);
         }
-        // Runs are simulated in batches of kBatch and reduced sketch by sketch, so each sketch is
-        // touched once per batch instead of once per run (the sketches are memory-bound).
-        static constexpr std::uint64_t kBatch = 16;
-        std::vector<RunResult> batch(kBatch, RunResult::for_model(model));
+        // Runs are simulated in batches of kBatch. Each run's moments are added at once; its
+        // sketched values are copied into `values`, sketch-major, and the batch goes into the
+        // sketches sketch by sketch, so each sketch is touched once per batch (the sketches are
+        // many and memory-bound) and reads its kBatch values from one contiguous row.
+        static constexpr std::size_t kBatch = 32;
         return [&model, &options, &sketched, counts, ws = Workspace(model),
-                batch = std::move(batch)](std::uint64_t begin, std::uint64_t end,
-                                          BlockMoments& block) mutable {
+                run = RunResult::for_model(model),
+                values = std::vector<double>(sketched.size() * kBatch)](
+                   std::uint64_t begin, std::uint64_t end, BlockMoments& block) mutable {
           for (std::uint64_t first = begin; first < end; first += kBatch) {
-            const std::size_t n = static_cast<std::size_t>(std::min(kBatch, end - first));
+            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kBatch, end - first));
             for (std::size_t r = 0; r < n; ++r) {
-              simulate_run(model, options.master_seed, first + r, ws, batch[r]);
-              counts->add_outcomes(batch[r]);
-              block.add(batch[r].indicators.data());
+              simulate_run(model, options.master_seed, first + r, ws, run);
+              counts->add_outcomes(run);
+              block.add(run.indicators.data());
+              for (std::size_t j = 0; j < sketched.size(); ++j)
+                values[j * kBatch + r] = run.indicators[sketched[j]];
             }
-            for (const std::uint32_t i : sketched) {
-              QuantileSketch& sketch = counts->ind_sketch[i];
+            for (std::size_t j = 0; j < sketched.size(); ++j) {
+              QuantileSketch& sketch = counts->ind_sketch[sketched[j]];
+              const double* row = values.data() + j * kBatch;
               // Runs often agree on a value (flags, zeros, counts): equal neighbours go into the
               // sketch as one weighted entry.
-              double last = batch[0].indicators[i];
+              double last = row[0];
               std::uint64_t same = 0;
               for (std::size_t r = 0; r < n; ++r) {
-                const double x = batch[r].indicators[i];
+                const double x = row[r];
                 if (x == last) {
                   ++same;
                   continue;
