@@ -1,9 +1,11 @@
 // One run. Every equation here is written out in docs/model.md; the comments name the terms.
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include <boost/random/poisson_distribution.hpp>
 
+#include "geosim/fast_exp.h"
 #include "geosim/simulate.h"
 
 namespace geosim {
@@ -35,16 +37,14 @@ Workspace::Workspace(const Model& m)
 
 namespace {
 
+// Which of the three orderings (x < v, x == v, x > v) satisfy each operator, as bits 1, 2, 4:
+// the test becomes a table lookup and two comparisons, with no branch on the operator.
+constexpr std::array<unsigned, 6> kOrderings = {
+    /*lt*/ 1u, /*le*/ 1u | 2u, /*gt*/ 4u, /*ge*/ 4u | 2u, /*eq*/ 2u, /*ne*/ 1u | 4u};
+
 inline bool holds(CompareOp op, double x, double v) {
-  switch (op) {
-    case CompareOp::lt: return x < v;
-    case CompareOp::le: return x <= v;
-    case CompareOp::gt: return x > v;
-    case CompareOp::ge: return x >= v;
-    case CompareOp::eq: return x == v;
-    case CompareOp::ne: return x != v;
-  }
-  return false;
+  const unsigned ordering = (x < v ? 1u : 0u) | (x == v ? 2u : 0u) | (x > v ? 4u : 0u);
+  return (kOrderings[static_cast<std::size_t>(op)] & ordering) != 0;  // NaN: no ordering holds
 }
 
 inline bool all_hold(const Model& m, const Workspace& ws, std::int32_t begin, std::int32_t end) {
@@ -191,15 +191,18 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
   }
 
   std::int32_t tick = 1;
+  bool anyone_stepped_up = false;  // did any actor's action step the ladder up last tick?
   for (; tick <= horizon; ++tick) {
     // 1. Decisions: every actor chooses on the state at the start of the tick.
     for (std::int32_t i = 0; i < n_actors; ++i) {
       const auto& actor = m.actors[static_cast<std::size_t>(i)];
       // Reciprocity: kappa_i * sum_j H[i][j] * max(0, step_j(t-1)), per rung of own escalation.
       double provoked = 0.0;
-      for (std::int32_t j = 0; j < n_actors; ++j)
-        provoked += ws.hostility(i, j) * ws.last_step[static_cast<std::size_t>(j)];
-      provoked *= ws.reciprocity[static_cast<std::size_t>(i)];
+      if (anyone_stepped_up) {
+        for (std::int32_t j = 0; j < n_actors; ++j)
+          provoked += ws.hostility(i, j) * ws.last_step[static_cast<std::size_t>(j)];
+        provoked *= ws.reciprocity[static_cast<std::size_t>(i)];
+      }
       const double lambda = ws.lambda[static_cast<std::size_t>(i)];
 
       double best = -HUGE_VAL;
@@ -222,7 +225,7 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
       double total = 0.0;
       for (std::int32_t k = actor.action_begin; k < actor.action_end; ++k) {
         const double u = ws.utility[static_cast<std::size_t>(k)];
-        const double w = u == -HUGE_VAL ? 0.0 : std::exp(lambda * (u - best));
+        const double w = u == -HUGE_VAL ? 0.0 : exp_nonpositive(lambda * (u - best));
         ws.weights[static_cast<std::size_t>(k)] = w;
         total += w;
       }
@@ -271,6 +274,7 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
 
     // 2. The chosen actions take effect, in actor order; the ladder candidates are collected.
     std::int32_t up = 0, down = 0, floor = -1;
+    anyone_stepped_up = false;
     for (std::int32_t i = 0; i < n_actors; ++i) {
       const std::int32_t k = ws.chosen[static_cast<std::size_t>(i)];
       if (k == kNone) {
@@ -284,6 +288,7 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
       down = std::min(down, step);
       floor = std::max(floor, hold_floor(act.move, rung));
       ws.last_step[static_cast<std::size_t>(i)] = std::max(0, step);
+      anyone_stepped_up |= step > 0;
       ws.score[static_cast<std::size_t>(i)] +=
           m.class_weights[static_cast<std::size_t>(act.escalation_class)];
     }
