@@ -1,0 +1,315 @@
+// The parts of the simulation loop, each on its own (issue 8), through public APIs only:
+//   BM_SampleParameters/S   drawing one run's parameters (sample_parameters, model.h)
+//   BM_RunSetup/S           one run of S cut to a horizon of one tick: parameter sampling, the
+//                           per-run precomputation, stream seeding and a single tick
+//   BM_SimulateRun/S        one whole run of S (simulate_run, simulate.h), no reduction
+//   BM_Reduction/S          folding one finished run into an Accumulator (Accumulator::add,
+//                           summary.h): the reference reduction that run_monte_carlo's batched
+//                           path reproduces bit for bit
+//   BM_MonteCarlo/S/threads run_monte_carlo on 1 or 2 threads, reduction included (wall time)
+// The last two keep quantile sketches where `geosim run` does by default (default_quantile_every).
+//   BM_Floor/A/K/T/terms    the bare arithmetic of A actors deciding among K actions each for T
+//                           ticks, no engine code: what one decision cannot cost less than
+// S is the toy, the baseline and bench/scenarios/scaled_24x20.yaml, plus any scenario given with
+// --scenario=FILE (repeatable). There is no public API for one tick or one decision, so their
+// cost is given as counters of the whole run: `time/decision` (= 1 / decisions per second) and
+// `time/tick`; BM_RunSetup separates the per-run fixed cost from the per-tick cost.
+//
+//   build-bench/bench/parts_bench --benchmark_repetitions=5 --benchmark_out_format=json
+//       --benchmark_out=bench/results/parts_$(date +%Y%m%d).json      (one command line)
+// Build Release; never quote numbers from a debug build. See bench/README.md.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "geosim/model.h"
+#include "geosim/rng.h"
+#include "geosim/scenario.h"
+#include "geosim/simulate.h"
+#include "geosim/summary.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Scenarios are loaded and compiled once, outside any timing. `horizon` > 0 cuts the scenario to
+// that many ticks (for BM_RunSetup).
+const geosim::Model& model_for(const std::string& path, int horizon = 0) {
+  static std::map<std::pair<std::string, int>, geosim::Model> cache;
+  const auto key = std::make_pair(path, horizon);
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    geosim::Scenario s = geosim::load_scenario(path);
+    if (horizon > 0) s.horizon = horizon;
+    it = cache.emplace(key, geosim::compile(s)).first;
+  }
+  return it->second;
+}
+
+void label(benchmark::State& state, const geosim::Model& m) {
+  state.SetLabel(m.names.scenario + " (" + std::to_string(m.n_actors()) + " actors, " +
+                 std::to_string(m.n_actions()) + " actions)");
+}
+
+// Seconds per unit as a counter: printed as e.g. "98.1n" (ns) in the console, stored in seconds
+// in the JSON.
+benchmark::Counter per(double count) {
+  return benchmark::Counter(count, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+constexpr std::uint64_t kSeed = 7;
+
+void BM_SampleParameters(benchmark::State& state, const std::string& path) {
+  const auto& m = model_for(path);
+  std::vector<double> params(m.params.size());
+  std::uint64_t run = 0;
+  for (auto _ : state) {
+    geosim::sample_parameters(m, kSeed, run++, params.data());
+    benchmark::DoNotOptimize(params.data());
+    benchmark::ClobberMemory();
+  }
+  label(state, m);
+  state.counters["params"] = static_cast<double>(m.params.size());
+  state.counters["time/param"] =
+      per(static_cast<double>(state.iterations()) * static_cast<double>(m.params.size()));
+}
+
+// Counters shared by every benchmark that simulates whole runs.
+void run_counters(benchmark::State& state, const geosim::Model& m, double runs, double decisions,
+                  double ticks) {
+  label(state, m);
+  state.counters["runs/s"] = benchmark::Counter(runs, benchmark::Counter::kIsRate);
+  state.counters["decisions/s"] = benchmark::Counter(decisions, benchmark::Counter::kIsRate);
+  state.counters["time/decision"] = per(decisions);
+  state.counters["ticks/run"] = ticks / runs;
+  state.counters["time/tick"] = per(ticks);
+}
+
+void simulate_runs(benchmark::State& state, const geosim::Model& m) {
+  geosim::Workspace ws(m);
+  auto result = geosim::RunResult::for_model(m);
+  std::uint64_t run = 0;
+  double decisions = 0, ticks = 0;
+  for (auto _ : state) {
+    geosim::simulate_run(m, kSeed, run++, ws, result);
+    decisions += static_cast<double>(result.decisions);
+    ticks += result.end_tick;
+    benchmark::DoNotOptimize(result.end_state);
+  }
+  run_counters(state, m, static_cast<double>(state.iterations()), decisions, ticks);
+}
+
+void BM_SimulateRun(benchmark::State& state, const std::string& path) {
+  simulate_runs(state, model_for(path));
+}
+
+void BM_RunSetup(benchmark::State& state, const std::string& path) {
+  simulate_runs(state, model_for(path, 1));
+}
+
+// Folds prepared runs (64 different ones, so the sketches see a realistic spread) into one
+// Accumulator, one run per iteration.
+void BM_Reduction(benchmark::State& state, const std::string& path) {
+  const auto& m = model_for(path);
+  geosim::Workspace ws(m);
+  constexpr std::uint64_t kRuns = 64;
+  std::vector<geosim::RunResult> results(kRuns, geosim::RunResult::for_model(m));
+  for (std::uint64_t r = 0; r < kRuns; ++r) geosim::simulate_run(m, kSeed, r, ws, results[r]);
+  // Quantile sketches at the ticks `geosim run` keeps them by default (about every four weeks).
+  geosim::Accumulator acc(m, geosim::default_quantile_every(m));
+  std::uint64_t i = 0;
+  for (auto _ : state) {
+    acc.add(results[i++ % kRuns]);
+    benchmark::DoNotOptimize(acc.runs);
+  }
+  label(state, m);
+  state.counters["indicators"] = m.n_indicators();
+  state.counters["quantile_every"] = acc.quantile_every;
+  state.counters["runs/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  // Per indicator-tick: the unit of the reduction's work.
+  state.counters["time/indicator-tick"] =
+      per(static_cast<double>(state.iterations()) * m.n_indicators() * (m.horizon + 1));
+}
+
+void BM_MonteCarlo(benchmark::State& state, const std::string& path) {
+  const auto& m = model_for(path);
+  geosim::MonteCarloOptions opt;
+  opt.master_seed = kSeed;
+  opt.threads = static_cast<int>(state.range(0));
+  opt.quantile_every = geosim::default_quantile_every(m);  // as `geosim run` does by default
+  // About 0.3 s of work per iteration whatever the scenario's size.
+  opt.runs = m.n_actions() > 100 ? 512 : 4096;
+  double decisions = 0;
+  for (auto _ : state) {
+    auto acc = geosim::run_monte_carlo(m, opt);
+    decisions += static_cast<double>(acc.decisions);
+    benchmark::DoNotOptimize(acc.runs);
+  }
+  label(state, m);
+  const double runs = static_cast<double>(state.iterations() * opt.runs);
+  state.counters["runs/s"] = benchmark::Counter(runs, benchmark::Counter::kIsRate);
+  state.counters["decisions/s"] = benchmark::Counter(decisions, benchmark::Counter::kIsRate);
+  state.counters["time/decision"] = per(decisions);
+}
+
+// ------------------------------------------------------------------------------------ the floor
+// One decision with nothing but its arithmetic: utilities u_k = base_k + sum_t w_kt x_(v_kt) over
+// `terms` state terms, their maximum, weights exp(lambda (u_k - max)), their sum, one xoshiro256++
+// uniform draw and the cumulative pick. Every action is open. The chosen action then adds 1 to one
+// state variable, so that the next tick's utilities depend on this tick's choices (as in the
+// engine) and nothing can be hoisted out of the tick loop. Data are laid out flat, action-major,
+// one state variable per action (the baseline has about one). Same flags as the engine:
+// -O3 -ffp-contract=off, no fast-math, no -march=native; exp is libm's.
+struct FloorModel {
+  int actors, actions, terms;
+  std::vector<double> base, weight, lambda;
+  std::vector<std::int32_t> term_var, effect_var;
+
+  FloorModel(int a, int k, int t) : actors(a), actions(k), terms(t) {
+    const std::size_t n = static_cast<std::size_t>(a) * static_cast<std::size_t>(k);
+    geosim::Rng g(12345);
+    base.resize(n);
+    effect_var.resize(n);
+    weight.resize(n * static_cast<std::size_t>(t));
+    term_var.resize(n * static_cast<std::size_t>(t));
+    lambda.resize(static_cast<std::size_t>(a));
+    for (auto& x : lambda) x = 1.5 + 1.5 * g.uniform01();
+    for (std::size_t i = 0; i < n; ++i) {
+      base[i] = -2.5 + 3.0 * g.uniform01();
+      effect_var[i] = static_cast<std::int32_t>(i);
+    }
+    for (std::size_t i = 0; i < weight.size(); ++i) {
+      weight[i] = -0.01 + 0.02 * g.uniform01();  // small: utilities stay within a few units
+      term_var[i] = static_cast<std::int32_t>(geosim::uniform_below(g, n));
+    }
+  }
+};
+
+void BM_Floor(benchmark::State& state) {
+  const int n_actors = static_cast<int>(state.range(0));
+  const int n_actions = static_cast<int>(state.range(1));
+  const int n_ticks = static_cast<int>(state.range(2));
+  const int n_terms = static_cast<int>(state.range(3));
+  const FloorModel fm(n_actors, n_actions, n_terms);
+  const std::size_t n = fm.base.size();
+  std::vector<double> x(n), u(static_cast<std::size_t>(n_actions)),
+      w(static_cast<std::size_t>(n_actions));
+  std::vector<std::int32_t> chosen(static_cast<std::size_t>(n_actors));
+  std::uint64_t run = 0;
+  for (auto _ : state) {
+    std::fill(x.begin(), x.end(), 0.0);
+    geosim::Rng rng(run++);
+    for (int tick = 0; tick < n_ticks; ++tick) {
+      for (int i = 0; i < n_actors; ++i) {
+        const std::size_t a0 = static_cast<std::size_t>(i) * static_cast<std::size_t>(n_actions);
+        double best = -HUGE_VAL;
+        for (int k = 0; k < n_actions; ++k) {
+          const std::size_t a = a0 + static_cast<std::size_t>(k);
+          double uk = fm.base[a];
+          for (int t = 0; t < n_terms; ++t) {
+            const std::size_t q =
+                a * static_cast<std::size_t>(n_terms) + static_cast<std::size_t>(t);
+            uk += fm.weight[q] * x[static_cast<std::size_t>(fm.term_var[q])];
+          }
+          u[static_cast<std::size_t>(k)] = uk;
+          best = std::max(best, uk);
+        }
+        const double lambda = fm.lambda[static_cast<std::size_t>(i)];
+        double total = 0.0;
+        for (int k = 0; k < n_actions; ++k) {
+          const double wk = std::exp(lambda * (u[static_cast<std::size_t>(k)] - best));
+          w[static_cast<std::size_t>(k)] = wk;
+          total += wk;
+        }
+        const double draw = rng.uniform01() * total;
+        int pick = n_actions - 1;
+        double acc = 0.0;
+        for (int k = 0; k < n_actions; ++k) {
+          acc += w[static_cast<std::size_t>(k)];
+          if (draw < acc) {
+            pick = k;
+            break;
+          }
+        }
+        chosen[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(a0) + pick;
+      }
+      // Simultaneous choice: effects apply after every actor has chosen.
+      for (const std::int32_t a : chosen) x[static_cast<std::size_t>(fm.effect_var[a])] += 1.0;
+    }
+    benchmark::DoNotOptimize(x.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetLabel("bare arithmetic, " + std::to_string(n_terms) + " state term(s) per action");
+  const double decisions = static_cast<double>(state.iterations()) * n_actors * n_ticks;
+  state.counters["decisions/s"] = benchmark::Counter(decisions, benchmark::Counter::kIsRate);
+  state.counters["time/decision"] = per(decisions);
+  state.counters["time/action"] = per(decisions * n_actions);
+}
+// The baseline (6 actors, 31 actions: about 5 each, 1.03 state terms per action) and the scaled
+// scenario (24 x 20, 0.9 terms per action), each with one term per action (as the scenarios have)
+// and with three ("a few"). 104 ticks: the scenarios' horizon.
+BENCHMARK(BM_Floor)
+    ->ArgNames({"actors", "actions", "ticks", "terms"})
+    ->Args({6, 5, 104, 1})
+    ->Args({6, 5, 104, 3})
+    ->Args({24, 20, 104, 1})
+    ->Args({24, 20, 104, 3})
+    ->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Recorded in the JSON output (--benchmark_out=FILE) so that results can be compared later.
+  benchmark::AddCustomContext("geosim_git_revision", GEOSIM_GIT_REVISION);
+  benchmark::AddCustomContext("geosim_build_type", GEOSIM_BUILD_TYPE);
+  benchmark::AddCustomContext("geosim_cxx_flags", GEOSIM_CXX_FLAGS);
+  benchmark::AddCustomContext("compiler", "g++ " __VERSION__);
+
+  // --scenario=FILE adds a scenario to the defaults; taken out before Google Benchmark sees argv.
+  const fs::path src(GEOSIM_SOURCE_DIR);
+  std::vector<std::string> scenarios = {(src / "scenarios/toy/standoff.yaml").string(),
+                                        (src / "scenarios/dprk_russia_2024/baseline.yaml").string(),
+                                        (src / "bench/scenarios/scaled_24x20.yaml").string()};
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--scenario=", 11) == 0)
+      scenarios.emplace_back(argv[i] + 11);
+    else
+      argv[kept++] = argv[i];
+  }
+  argc = kept;
+
+  std::vector<std::string> names;
+  for (const auto& path : scenarios) {
+    const std::string name = fs::path(path).stem().string();
+    if (!fs::exists(path) || std::find(names.begin(), names.end(), name) != names.end()) continue;
+    names.push_back(name);  // the first file of each name
+    benchmark::RegisterBenchmark(("BM_SampleParameters/" + name).c_str(), BM_SampleParameters, path)
+        ->Unit(benchmark::kNanosecond);
+    benchmark::RegisterBenchmark(("BM_RunSetup/" + name).c_str(), BM_RunSetup, path)
+        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(("BM_SimulateRun/" + name).c_str(), BM_SimulateRun, path)
+        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(("BM_Reduction/" + name).c_str(), BM_Reduction, path)
+        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(("BM_MonteCarlo/" + name).c_str(), BM_MonteCarlo, path)
+        ->ArgName("threads")
+        ->Arg(1)
+        ->Arg(2)
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
+  }
+
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
