@@ -1,8 +1,11 @@
-// The geosim command-line program.
+// The geosim command-line program. Built with GEOSIM_WITH_MPI, `run` and `sweep` spread their work
+// over the ranks of an MPI job (started without mpirun: one rank); every other command is the
+// same as in the serial build and does not start MPI.
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cstring>
 #include <cstdio>
@@ -18,6 +21,9 @@
 
 #include "geosim/compare.h"
 #include "geosim/model.h"
+#ifdef GEOSIM_WITH_MPI
+#include "geosim/mpi.h"
+#endif
 #include "geosim/scenario.h"
 #include "geosim/sources.h"
 #include "geosim/story.h"
@@ -27,6 +33,14 @@
 namespace {
 
 constexpr int kExitInvalidInput = 2;
+
+#ifdef GEOSIM_WITH_MPI
+constexpr const char* kThreadsHelp =
+    "Worker threads (0: all cores); for run and sweep under mpirun, per rank (0: the machine's "
+    "cores shared by its ranks)";
+#else
+constexpr const char* kThreadsHelp = "Worker threads (0: all cores)";
+#endif
 
 // A progress bar with ETA on stderr, shown only when stderr is a terminal.
 class Progress {
@@ -93,7 +107,7 @@ struct McArgs {
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
     cmd->add_option("-s,--seed", seed, "Master seed: the same seed gives the same numbers")
         ->capture_default_str();
-    cmd->add_option("-t,--threads", threads, "Worker threads (0: all cores)")
+    cmd->add_option("-t,--threads", threads, kThreadsHelp)
         ->capture_default_str()->check(CLI::Range(0, 1024));
     cmd->add_option("--block-size", block_size,
                     "Runs per reduction block (part of the result's identity)")
@@ -112,15 +126,19 @@ struct RunArgs {
   bool quiet = false;
 };
 
+void write_run(const RunArgs& a, const geosim::Model& model, const geosim::Accumulator& acc) {
+  const auto summary = geosim::summarize(model, acc, a.mc.seed, a.mc.block_size);
+  if (!a.json.empty()) geosim::write_file_atomic(a.json, geosim::summary_to_json(summary));
+  if (!a.csv.empty()) geosim::write_summary_csv(summary, a.csv);
+  if (!a.quiet) std::cout << geosim::summary_to_text(summary);
+}
+
 int cmd_run(const RunArgs& a) {
   const geosim::Model model = load_and_compile(a.scenario);
   Progress progress(a.mc.runs);
   const auto acc = geosim::run_monte_carlo(model, a.mc.options(progress, model));
   progress.finish();
-  const auto summary = geosim::summarize(model, acc, a.mc.seed, a.mc.block_size);
-  if (!a.json.empty()) geosim::write_file_atomic(a.json, geosim::summary_to_json(summary));
-  if (!a.csv.empty()) geosim::write_summary_csv(summary, a.csv);
-  if (!a.quiet) std::cout << geosim::summary_to_text(summary);
+  write_run(a, model, acc);
   return 0;
 }
 
@@ -249,31 +267,194 @@ int cmd_report(const ReportArgs& a, const char* self) {
   return 1;
 }
 
+// What a command stopped by a signal says before it ends: SIGTERM is what an MPI launcher sends
+// the surviving ranks when one rank dies (and what Slurm sends on scancel or at the time limit),
+// SIGINT is Ctrl-C. The handler may only use async-signal-safe calls: it formats by hand and
+// write(2)s the text prepared before it was installed.
+struct StopNotice {
+  std::string before, after;  // the message around the number of committed points
+  bool counts_points = false;
+  std::atomic<std::size_t> committed{0};
+};
+StopNotice g_stop;
+
+extern "C" void on_stop_signal(int sig) {
+  char text[2048];
+  std::size_t n = 0;
+  const auto add = [&](const char* s, std::size_t len) {
+    for (std::size_t i = 0; i < len && n < sizeof text; ++i) text[n++] = s[i];
+  };
+  const auto add_number = [&](std::size_t v) {
+    char digits[24];
+    std::size_t k = 0;
+    do {
+      digits[k++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v > 0);
+    while (k > 0 && n < sizeof text) text[n++] = digits[--k];
+  };
+  const char* name = sig == SIGTERM ? "\ngeosim: stopped by SIGTERM (the job was cancelled, or under MPI a rank died); "
+                                    : "\ngeosim: stopped by SIGINT; ";
+  add(name, std::strlen(name));
+  add(g_stop.before.data(), g_stop.before.size());
+  if (g_stop.counts_points) {
+    add_number(g_stop.committed.load());
+    add(g_stop.after.data(), g_stop.after.size());
+  }
+  [[maybe_unused]] const ssize_t written = ::write(2, text, n);
+  ::_exit(128 + sig);
+}
+
+void install_stop_notice() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGTERM, &action, nullptr);
+  ::sigaction(SIGINT, &action, nullptr);
+}
+
 struct SweepArgs {
   std::string study, out;
   int threads = 0;
 };
 
-int cmd_sweep(const SweepArgs& a) {
-  namespace fs = std::filesystem;
-  const auto spec = geosim::study::load_study(a.study);
-  const auto evaluate = geosim::study::scenario_evaluator(spec);
-  const auto design = geosim::study::make_design(spec);
-  const fs::path store = fs::path(a.out) / "study.sqlite";
-  geosim::study::SweepOptions opt;
-  opt.threads = a.threads;
-  Progress progress(design.points());
-  opt.progress = [&](std::size_t done, std::size_t) { progress.update(done); };
-  const auto r = geosim::study::run_sweep(spec, design, evaluate, store, opt);
-  progress.finish();
-  geosim::study::export_store_csv(store, a.out);
+struct SweepInputs {
+  geosim::study::StudySpec spec;
+  geosim::study::Evaluator evaluate;
+  geosim::study::Design design;
+  std::filesystem::path store;
+
+  explicit SweepInputs(const SweepArgs& a)
+      : spec(geosim::study::load_study(a.study)),
+        evaluate(geosim::study::scenario_evaluator(spec)),
+        design(geosim::study::make_design(spec)),
+        store(std::filesystem::path(a.out) / "study.sqlite") {}
+};
+
+// Says, if the sweep is stopped by a signal, how many points are safe and how to go on.
+void announce_sweep_stop(const SweepInputs& in) {
+  g_stop.before = "";
+#ifdef GEOSIM_WITH_MPI
+  constexpr const char* again = "run the same command again (with any number of ranks)";
+#else
+  constexpr const char* again = "run the same command again";
+#endif
+  g_stop.after = fmt::format(" of {} design points are committed to {}; {} to compute the rest.\n",
+                             in.design.points(), in.store.string(), again);
+  g_stop.counts_points = true;
+  install_stop_notice();
+}
+
+void finish_sweep(const SweepArgs& a, const SweepInputs& in, const geosim::study::SweepReport& r) {
+  geosim::study::export_store_csv(in.store, a.out);
   std::cout << fmt::format(
       "Study {}: {} design points x {} runs ({} computed now, {} already in the store, {} failed), "
       "{} runs in all.\nResults: {} (SQLite), {}/results.csv and {}/design.csv. Next: geosim analyze {}\n",
-      spec.name, r.points, spec.runs_per_point, r.computed, r.resumed, r.failed, r.runs, store.string(),
-      a.out, a.out, a.out);
+      in.spec.name, r.points, in.spec.runs_per_point, r.computed, r.resumed, r.failed, r.runs,
+      in.store.string(), a.out, a.out, a.out);
+}
+
+int cmd_sweep(const SweepArgs& a) {
+  const SweepInputs in(a);
+  geosim::study::SweepOptions opt;
+  opt.threads = a.threads;
+  Progress progress(in.design.points());
+  opt.progress = [&](std::size_t done, std::size_t) {
+    g_stop.committed = done;
+    progress.update(done);
+  };
+  announce_sweep_stop(in);
+  const auto r = geosim::study::run_sweep(in.spec, in.design, in.evaluate, in.store, opt);
+  progress.finish();
+  finish_sweep(a, in, r);
   return 0;
 }
+
+#ifdef GEOSIM_WITH_MPI
+// Runs `load` on every rank. If it fails anywhere, every rank returns the same status (the first
+// failing rank's) and the error is printed once: by rank 0, or by the rank that failed where rank
+// 0 did not (files missing on one machine).
+template <class Load>
+int load_on_every_rank(const geosim::mpi::Session& session, Load load) {
+  int status = 0;
+  std::string message;
+  try {
+    load();
+  } catch (const geosim::InputError& e) {
+    status = kExitInvalidInput;
+    for (const auto& d : e.diagnostics()) message += d.to_string() + '\n';
+  } catch (const std::exception& e) {
+    status = 1;
+    message = fmt::format("geosim: error: {}\n", e.what());
+  }
+  const std::vector<int> all = session.all_statuses(status);
+  if (status != 0 && (session.is_manager() || all[0] == 0))
+    std::cerr << (session.is_manager() ? "" : fmt::format("geosim: rank {}: ", session.rank())) << message;
+  for (const int s : all)
+    if (s != 0) return s;
+  return 0;
+}
+
+// Threads asked for beyond the cores a rank is bound to share those cores (Open MPI binds each
+// rank to one core when it starts two ranks or fewer): say so once, with the way out.
+void warn_if_bound(const geosim::mpi::Session& session, int threads) {
+  if (!session.is_manager() || threads <= session.cores()) return;
+  std::cerr << fmt::format(
+      "geosim: warning: --threads {} but rank 0 may run on {} core(s) only (the launcher bound it); "
+      "start mpirun with --bind-to none, or give each rank {} cores (mpirun --map-by slot:PE={}, "
+      "srun --cpus-per-task={})\n",
+      threads, session.cores(), threads, threads, threads);
+}
+
+int cmd_run_mpi(const RunArgs& a, const geosim::mpi::Session& session) {
+  geosim::Model model;
+  if (const int rc = load_on_every_rank(session, [&] { model = load_and_compile(a.scenario); })) return rc;
+  if (session.is_manager()) {
+    g_stop.before = "a run keeps no checkpoint and has written nothing: run the command again.\n";
+    install_stop_notice();
+  }
+  warn_if_bound(session, a.mc.threads);
+  Progress progress(a.mc.runs);
+  const auto acc = geosim::mpi::run_monte_carlo(session, model, a.mc.options(progress, model));
+  if (!acc) return 0;
+  progress.finish();
+  write_run(a, model, *acc);
+  return 0;
+}
+
+int cmd_sweep_mpi(const SweepArgs& a, const geosim::mpi::Session& session) {
+  std::optional<SweepInputs> in;
+  if (const int rc = load_on_every_rank(session, [&] { in.emplace(a); })) return rc;
+  warn_if_bound(session, a.threads);
+  geosim::study::SweepOptions opt;
+  opt.threads = a.threads;
+  Progress progress(in->design.points());
+  opt.progress = [&](std::size_t done, std::size_t) {
+    g_stop.committed = done;
+    progress.update(done);
+  };
+  if (session.is_manager()) announce_sweep_stop(*in);
+  const auto r = geosim::mpi::run_sweep(session, in->spec, in->design, in->evaluate, in->store, opt);
+  if (!r) return 0;
+  progress.finish();
+  finish_sweep(a, *in, *r);
+  return 0;
+}
+
+// `run` and `sweep` as one rank of an MPI job. A rank that fails once the ranks work apart ends
+// the whole job: the others could not be told to stop.
+template <class Command>
+int as_mpi_rank(int& argc, char**& argv, Command command) {
+  geosim::mpi::Session session(argc, argv);
+  try {
+    return command(session);
+  } catch (const geosim::mpi::AbortJob& e) {
+    std::cerr << "geosim: error: " << e.what() << '\n';
+    if (session.size() > 1) session.abort(1);
+    return 1;
+  }
+}
+#endif
 
 struct AnalyzeArgs {
   std::string dir;
@@ -397,7 +578,7 @@ int main(int argc, char** argv) {
       "sweep", "Run a study: every design point of a study file, recorded in a resumable results store");
   sweep_cmd->add_option("study", sweep.study, "Study file (YAML)")->required();
   sweep_cmd->add_option("-o,--out", sweep.out, "Folder for study.sqlite, results.csv and design.csv")->required();
-  sweep_cmd->add_option("-t,--threads", sweep.threads, "Worker threads (0: all cores)")
+  sweep_cmd->add_option("-t,--threads", sweep.threads, kThreadsHelp)
       ->capture_default_str()->check(CLI::Range(0, 1024));
 
   AnalyzeArgs analyze;
@@ -419,6 +600,10 @@ int main(int argc, char** argv) {
   }
 
   try {
+#ifdef GEOSIM_WITH_MPI
+    if (*run_cmd) return as_mpi_rank(argc, argv, [&](const auto& s) { return cmd_run_mpi(run, s); });
+    if (*sweep_cmd) return as_mpi_rank(argc, argv, [&](const auto& s) { return cmd_sweep_mpi(sweep, s); });
+#endif
     if (*run_cmd) return cmd_run(run);
     if (*validate_cmd) return cmd_validate(validate_files);
     if (*compare_cmd) return cmd_compare(cmp);

@@ -3,7 +3,7 @@
 # Needs root for apt-get; run as root or with sudo available.
 #
 #   tools/setup.sh            build + test dependencies
-#   tools/setup.sh --mpi      also Open MPI (for the MPI build, not written yet: issue 7)
+#   tools/setup.sh --mpi      also Open MPI (for the MPI build: -DGEOSIM_WITH_MPI=ON, docs/cluster.md)
 #   tools/setup.sh --browser  also Chromium (for the browser test of the HTML report)
 #   tools/setup.sh --fuzz     also clang and its runtime (sanitizer-instrumented fuzz targets)
 set -euo pipefail

@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
 # Quick start, command 2: install what is missing, build, and pass the whole test suite:
 #   1. Release build, every test (ctest), including the headless-Chromium test of the report;
-#   2. a short libFuzzer run (clang, ASan + UBSan) over scenario loading and compiling, seeded with
+#   2. the MPI build (build-mpi, Open MPI): its tests run geosim under mpirun with 1, 2 and 4 ranks
+#      against the one-process program, and kill and resume a sweep;
+#   3. a short libFuzzer run (clang, ASan + UBSan) over scenario loading and compiling, seeded with
 #      the shipped scenarios (GEOSIM_FUZZ_SECONDS, default 60);
-#   3. AddressSanitizer + UndefinedBehaviorSanitizer build, every test again.
-# Set GEOSIM_SKIP_SANITIZERS=1 to skip steps 2 and 3 during development.
+#   4. AddressSanitizer + UndefinedBehaviorSanitizer build, every test again.
+# Set GEOSIM_SKIP_SANITIZERS=1 to skip steps 3 and 4 during development.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/setup.sh --fuzz --browser
+tools/setup.sh --fuzz --browser --mpi
 jobs=$(nproc)
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DGEOSIM_BUILD_TESTS=ON
 cmake --build build -j"$jobs"
 (cd build && ctest --output-on-failure -j"$jobs")
+
+# build/ stays the serial program (the default, and what the benchmarks time); the MPI build gets
+# a folder of its own and builds only what its tests need (label mpi).
+cmake -S . -B build-mpi -DCMAKE_BUILD_TYPE=Release -DGEOSIM_WITH_MPI=ON -DGEOSIM_BUILD_TESTS=ON \
+      -DGEOSIM_BUILD_BENCHMARKS=OFF
+cmake --build build-mpi -j"$jobs" --target geosim_mpi_tests
+(cd build-mpi && ctest --output-on-failure -j"$jobs" -L '^mpi$')
 
 if [ "${GEOSIM_SKIP_SANITIZERS:-0}" != "1" ]; then
   cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \

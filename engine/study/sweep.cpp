@@ -1,10 +1,15 @@
 // Sweeps: evaluate every design point, record each as it finishes in a SQLite store (so a killed
 // sweep resumes), export tidy CSV, and analyse a finished store.
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <condition_variable>
 #include <deque>
 #include <fstream>
@@ -302,17 +307,66 @@ std::string meta_value(Db& db, const std::string& key) {
 
 }  // namespace
 
-SweepReport run_sweep(const StudySpec& spec, const Design& design, const Evaluator& evaluate,
-                      const std::filesystem::path& store_path, const SweepOptions& options) {
-  if (store_path.has_parent_path()) std::filesystem::create_directories(store_path.parent_path());
-  Db db(store_path);
+std::vector<double> point_values(const Design& design, std::size_t point) {
+  std::vector<double> x(design.k());
+  for (std::size_t f = 0; f < design.k(); ++f)
+    x[f] = design.values(static_cast<Eigen::Index>(point), static_cast<Eigen::Index>(f));
+  return x;
+}
+
+namespace {
+
+// One writer per store: an exclusive lock on STORE.lock, held while the store is open for a sweep
+// and released by the kernel however the process ends (kill -9 included). Readers (export,
+// analyze, a script watching progress) do not take it.
+class WriterLock {
+ public:
+  explicit WriterLock(const std::filesystem::path& store) {
+    const std::string path = store.string() + ".lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0)
+      throw std::runtime_error(fmt::format("cannot open the lock file '{}': {}", path, std::strerror(errno)));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      const int error = errno;
+      ::close(fd_);
+      if (error == EWOULDBLOCK)
+        throw std::runtime_error(fmt::format(
+            "the results store '{}' is being written by another geosim sweep (still running, or a "
+            "rank of an MPI job whose launcher was killed); wait for it to end or stop it, then run "
+            "the command again",
+            store.string()));
+      throw std::runtime_error(fmt::format("cannot lock '{}': {}", path, std::strerror(error)));
+    }
+  }
+  ~WriterLock() { ::close(fd_); }
+  WriterLock(const WriterLock&) = delete;
+  WriterLock& operator=(const WriterLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
+
+struct SweepStore::Impl {
+  explicit Impl(const std::filesystem::path& path) : lock(path), db(path) {}
+  WriterLock lock;  // taken before the store is touched
+  Db db;
+  std::size_t points = 0;
+};
+
+SweepStore::SweepStore(const StudySpec& spec, const Design& design, const std::filesystem::path& path) {
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  impl_ = std::make_unique<Impl>(path);
+  Db& db = impl_->db;
+  impl_->points = design.points();
   db.exec(kSchema);
   const std::string have = meta_value(db, "fingerprint");
   if (!have.empty() && have != spec.fingerprint)
     throw std::runtime_error(fmt::format(
         "the results store '{}' was made by a different study (or the study, its scenario or its "
         "design file changed since); write to a new --out folder, or delete the store to start over",
-        store_path.string()));
+        path.string()));
   if (have.empty()) {
     db.exec("BEGIN");
     auto meta = db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)");
@@ -342,22 +396,47 @@ SweepReport run_sweep(const StudySpec& spec, const Design& design, const Evaluat
             .bind(4, design.values(static_cast<Eigen::Index>(p), static_cast<Eigen::Index>(f))).run();
     db.exec("COMMIT");
   }
+}
 
-  std::vector<char> done(design.points(), 0);
-  {
-    auto q = db.prepare("SELECT point FROM status");
-    while (q.step()) {
-      const auto p = static_cast<std::size_t>(q.integer(0));
-      if (p < done.size()) done[p] = 1;
-    }
+SweepStore::~SweepStore() = default;
+
+std::vector<std::size_t> SweepStore::remaining() const {
+  std::vector<char> done(impl_->points, 0);
+  auto q = impl_->db.prepare("SELECT point FROM status");
+  while (q.step()) {
+    const auto p = static_cast<std::size_t>(q.integer(0));
+    if (p < done.size()) done[p] = 1;
   }
   std::vector<std::size_t> remaining;
   for (std::size_t p = 0; p < done.size(); ++p)
     if (!done[p]) remaining.push_back(p);
+  return remaining;
+}
+
+void SweepStore::record(std::size_t point, const PointResult& r) {
+  Db& db = impl_->db;
+  const auto p = static_cast<std::int64_t>(point);
+  db.exec("BEGIN");
+  auto result = db.prepare(
+      "INSERT OR REPLACE INTO results (point, output, estimate, se, ci_low, ci_high) VALUES (?, ?, ?, ?, ?, ?)");
+  for (std::size_t o = 0; r.ok && o < r.value.size(); ++o)
+    result.bind(1, p).bind(2, static_cast<std::int64_t>(o))
+        .bind(3, r.value[o]).bind(4, r.se[o]).bind(5, r.lo[o]).bind(6, r.hi[o]).run();
+  db.prepare("INSERT INTO status (point, state, runs, message) VALUES (?, ?, ?, ?)")
+      .bind(1, p).bind(2, std::string(r.ok ? "done" : "failed"))
+      .bind(3, static_cast<std::int64_t>(r.runs)).bind(4, r.error).run();
+  db.exec("COMMIT");
+}
+
+SweepReport run_sweep(const StudySpec& spec, const Design& design, const Evaluator& evaluate,
+                      const std::filesystem::path& store_path, const SweepOptions& options) {
+  SweepStore store(spec, design, store_path);
+  const std::vector<std::size_t> remaining = store.remaining();
 
   SweepReport report;
   report.points = design.points();
   report.resumed = design.points() - remaining.size();
+  if (options.progress) options.progress(report.resumed, report.points);
 
   // Workers evaluate points; this thread writes each finished point in its own transaction.
   std::mutex mutex;
@@ -378,10 +457,7 @@ SweepReport run_sweep(const StudySpec& spec, const Design& design, const Evaluat
           const std::size_t i = next.fetch_add(1);
           if (i >= remaining.size()) break;
           const std::size_t p = remaining[i];
-          std::vector<double> x(design.k());
-          for (std::size_t f = 0; f < design.k(); ++f)
-            x[f] = design.values(static_cast<Eigen::Index>(p), static_cast<Eigen::Index>(f));
-          PointResult r = evaluate(p, x);
+          PointResult r = evaluate(p, point_values(design, p));
           std::lock_guard lock(mutex);
           finished.emplace_back(p, std::move(r));
           ready.notify_one();
@@ -397,9 +473,6 @@ SweepReport run_sweep(const StudySpec& spec, const Design& design, const Evaluat
     });
   }
 
-  auto status = db.prepare("INSERT INTO status (point, state, runs, message) VALUES (?, ?, ?, ?)");
-  auto result = db.prepare(
-      "INSERT OR REPLACE INTO results (point, output, estimate, se, ci_low, ci_high) VALUES (?, ?, ?, ?, ?, ?)");
   std::size_t written = 0;
   for (;;) {
     std::pair<std::size_t, PointResult> item;
@@ -411,13 +484,7 @@ SweepReport run_sweep(const StudySpec& spec, const Design& design, const Evaluat
       finished.pop_front();
     }
     const auto& [p, r] = item;
-    db.exec("BEGIN");
-    for (std::size_t o = 0; r.ok && o < r.value.size(); ++o)
-      result.bind(1, static_cast<std::int64_t>(p)).bind(2, static_cast<std::int64_t>(o))
-          .bind(3, r.value[o]).bind(4, r.se[o]).bind(5, r.lo[o]).bind(6, r.hi[o]).run();
-    status.bind(1, static_cast<std::int64_t>(p)).bind(2, std::string(r.ok ? "done" : "failed"))
-        .bind(3, static_cast<std::int64_t>(r.runs)).bind(4, r.error).run();
-    db.exec("COMMIT");
+    store.record(p, r);
     ++written;
     report.runs += r.runs;
     report.failed += r.ok ? 0 : 1;

@@ -10,6 +10,8 @@
 
 namespace geosim {
 
+struct StatsWire;  // serializes the sketches for MPI messages (engine/mpi/wire.cpp)
+
 struct Interval {
   double lo, hi;
 };
@@ -103,6 +105,7 @@ class QuantileSketch {
   }
 
  private:
+  friend struct StatsWire;
   struct Store {
     std::int32_t offset = 0;  // bucket index of counts[0]
     std::vector<std::uint64_t> counts;
@@ -142,6 +145,7 @@ class IntHistogram {
   [[nodiscard]] const std::vector<std::uint64_t>& counts() const { return counts_; }
 
  private:
+  friend struct StatsWire;
   std::vector<std::uint64_t> counts_;
   std::uint64_t total_ = 0;
 };

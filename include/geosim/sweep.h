@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -81,8 +82,37 @@ using Evaluator = std::function<PointResult(std::size_t point, std::span<const d
 // compiler's message), run runs_per_point times (adaptively if asked) on one thread.
 Evaluator scenario_evaluator(const StudySpec& spec);
 
+// The factor values of design point `point`, in factor order (what an Evaluator is given).
+std::vector<double> point_values(const Design& design, std::size_t point);
+
+// The results store of a sweep (SQLite; its tables are in docs/studies.md). Opening it creates it
+// if absent, with the study's meta, factors, outputs and design. One writer: a store is written
+// from one thread of one process (run_sweep's calling thread; under MPI, rank 0's), which holds
+// an exclusive lock on STORE.lock while the SweepStore lives.
+class SweepStore {
+ public:
+  // Throws std::runtime_error if the store cannot be opened, is open for writing in another
+  // process, or belongs to a different study (its fingerprint differs).
+  SweepStore(const StudySpec& spec, const Design& design, const std::filesystem::path& path);
+  ~SweepStore();
+  SweepStore(const SweepStore&) = delete;
+  SweepStore& operator=(const SweepStore&) = delete;
+
+  // The points not yet recorded (done or failed), ascending.
+  [[nodiscard]] std::vector<std::size_t> remaining() const;
+  // Commits one finished point in its own transaction: once this returns, a kill of the process
+  // does not lose it.
+  void record(std::size_t point, const PointResult& result);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 struct SweepOptions {
   int threads = 0;  // 0: all cores
+  // Points recorded in the store so far (resumed ones included): once before any is computed,
+  // then after each point is committed. Called from the thread that writes the store.
   std::function<void(std::size_t done, std::size_t total)> progress;
 };
 

@@ -184,6 +184,26 @@ TEST(Sweep, AStoreOfAnotherStudyIsNotResumed) {
   fs::remove_all(dir);
 }
 
+TEST(Sweep, ASecondWriterOfAStoreStopsAtOnce) {
+  const fs::path dir = fresh_dir("sweep_lock");
+  const StudySpec spec = load_study(write_study(dir, 4, 50));
+  const Design design = make_design(spec);
+  {
+    const SweepStore first(spec, design, dir / "out" / "study.sqlite");
+    try {
+      const SweepStore second(spec, design, dir / "out" / "study.sqlite");
+      FAIL() << "a second writer opened the store";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("is being written by another geosim sweep"), std::string::npos)
+          << e.what();
+    }
+  }
+  // Once the first is gone, the store opens again.
+  const SweepStore again(spec, design, dir / "out" / "study.sqlite");
+  EXPECT_EQ(again.remaining().size(), design.points());
+  fs::remove_all(dir);
+}
+
 TEST(Sweep, UnknownFactorParameterIsAnInputErrorWithASuggestion) {
   const fs::path dir = fresh_dir("sweep_bad");
   fs::path study = write_study(dir, 4, 50);
