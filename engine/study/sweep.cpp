@@ -14,6 +14,7 @@
 #include <deque>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -172,7 +173,15 @@ Evaluator scenario_evaluator(const StudySpec& spec) {
       out.error = e.what();
       return out;
     }
-    Accumulator total(m);
+    // Sketch only the ticks the study's quantile outputs read (the sketches are the reduction's
+    // main cost): every multiple of the gcd of those ticks and the horizon, which includes all of
+    // them; with no quantile output, only ticks 0 and the horizon.
+    std::int32_t quantile_every = std::max(1, m.horizon);
+    for (const auto& o : spec.outputs)
+      if (o.kind == StudyOutput::Kind::indicator_quantile)
+        quantile_every = std::gcd(quantile_every, o.by_tick < 0 ? m.horizon : std::min(o.by_tick, m.horizon));
+    quantile_every = std::max(1, quantile_every);
+    Accumulator total(m, quantile_every);
     const std::uint64_t round = spec.runs_per_point;
     const std::uint64_t limit = spec.adaptive ? spec.max_runs : round;
     for (std::uint64_t first = 0; first < limit; first += round) {
@@ -182,6 +191,7 @@ Evaluator scenario_evaluator(const StudySpec& spec) {
       opt.runs = std::min(round, limit - first);
       opt.threads = 1;
       opt.block_size = spec.block_size;
+      opt.quantile_every = quantile_every;
       total.merge(run_monte_carlo(m, opt));  // rounds in order: deterministic
       measure(spec, m, total, out);
       if (!spec.adaptive) break;
