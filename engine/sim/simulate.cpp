@@ -225,7 +225,8 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
       double total = 0.0;
       for (std::int32_t k = actor.action_begin; k < actor.action_end; ++k) {
         const double u = ws.utility[static_cast<std::size_t>(k)];
-        const double w = u == -HUGE_VAL ? 0.0 : exp_nonpositive(lambda * (u - best));
+        // The best action's weight is exp(0) = 1 exactly: no need to compute it.
+        const double w = u == -HUGE_VAL ? 0.0 : u == best ? 1.0 : exp_nonpositive(lambda * (u - best));
         ws.weights[static_cast<std::size_t>(k)] = w;
         total += w;
       }
