@@ -3,6 +3,8 @@
 //   build/bench/loop_bench --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
 
+#include "bench_context.h"
+
 #include <filesystem>
 #include <map>
 #include <string>
@@ -75,11 +77,7 @@ BENCHMARK(BM_MonteCarloOneThread)->Args({0, 0})->Args({1, 0})->Args({1, 1})->Uni
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Recorded in the JSON output (--benchmark_out=FILE) so that results can be compared later.
-  benchmark::AddCustomContext("geosim_git_revision", GEOSIM_GIT_REVISION);
-  benchmark::AddCustomContext("geosim_build_type", GEOSIM_BUILD_TYPE);
-  benchmark::AddCustomContext("geosim_cxx_flags", GEOSIM_CXX_FLAGS);
-  benchmark::AddCustomContext("compiler", "g++ " __VERSION__);
+  add_geosim_benchmark_context();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

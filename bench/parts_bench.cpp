@@ -20,6 +20,8 @@
 // Build Release; never quote numbers from a debug build. See bench/README.md.
 #include <benchmark/benchmark.h>
 
+#include "bench_context.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -266,11 +268,7 @@ BENCHMARK(BM_Floor)
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Recorded in the JSON output (--benchmark_out=FILE) so that results can be compared later.
-  benchmark::AddCustomContext("geosim_git_revision", GEOSIM_GIT_REVISION);
-  benchmark::AddCustomContext("geosim_build_type", GEOSIM_BUILD_TYPE);
-  benchmark::AddCustomContext("geosim_cxx_flags", GEOSIM_CXX_FLAGS);
-  benchmark::AddCustomContext("compiler", "g++ " __VERSION__);
+  add_geosim_benchmark_context();
 
   // --scenario=FILE adds a scenario to the defaults; taken out before Google Benchmark sees argv.
   const fs::path src(GEOSIM_SOURCE_DIR);

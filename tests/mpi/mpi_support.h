@@ -13,6 +13,8 @@
 #include <sstream>
 #include <string>
 
+#include "study/toy_study.h"
+
 namespace geosim_mpi_test {
 
 namespace fs = std::filesystem;
@@ -82,29 +84,7 @@ inline Result geosim_serial(const std::string& args) {
   return run(fmt::format("timeout -k 5 {} {} {}", kJobSeconds, q(GEOSIM_SERIAL_BINARY), args));
 }
 
-// A Sobol' study of the toy scenario: base_points x 5 design points.
-inline fs::path write_toy_study(const fs::path& dir, int base_points, int runs) {
-  const fs::path study = dir / "toy_study.yaml";
-  std::ofstream(study) << fmt::format(R"(study: 1
-name: toy_sweep
-scenario: {}
-seed: 3
-runs_per_point: {}
-design: {{kind: sobol, base_points: {}}}
-factors:
-  blue_resolve: {{low: 0.0, high: 1.0}}
-  talks_succeed: {{low: 0.05, high: 0.6}}
-  skirmish_rate: {{low: 0.5, high: 4.0}}
-outputs:
-  p_talks: {{end_state: talks}}
-  p_war: {{reached_rung: war}}
-  casualties: {{indicator: casualties}}
-  casualties_p95: {{indicator: casualties, stat: p95}}
-)",
-                                      source("scenarios/toy/standoff.yaml").string(), runs,
-                                      base_points);
-  return study;
-}
+using geosim_test::write_toy_study;
 
 // A small study of the shipped baseline: points that differ in cost (adaptive replication stops
 // early where outcomes are near certain) and some that fail (a probability above 1).

@@ -25,21 +25,7 @@ namespace {
 using namespace geosim_mpi_test;
 using Clock = std::chrono::steady_clock;
 
-std::int64_t committed_points(const fs::path& store) {
-  if (!fs::exists(store)) return 0;
-  sqlite3* db = nullptr;
-  std::int64_t n = 0;
-  if (sqlite3_open_v2(store.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_busy_timeout(db, 1000);
-    sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM status", -1, &s, nullptr) == SQLITE_OK &&
-        sqlite3_step(s) == SQLITE_ROW)
-      n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-  }
-  sqlite3_close(db);
-  return n;
-}
+using geosim_test::recorded_points;
 
 // The first process with every one of `vars` (NAME=value) in its environment. The processes of a
 // job carry the tag the test put in the environment of mpirun, which hands it on to the ranks it
@@ -94,7 +80,7 @@ struct Job {
 // Waits until the store holds `points` points (or the job ended, or a minute passed).
 void wait_for_points(const Job& job, const fs::path& store, std::int64_t points) {
   const auto deadline = Clock::now() + std::chrono::seconds(60);
-  while (committed_points(store) < points && Clock::now() < deadline) {
+  while (recorded_points(store) < points && Clock::now() < deadline) {
     siginfo_t ended{};
     if (::waitid(P_PID, static_cast<id_t>(job.pid), &ended, WEXITED | WNOHANG | WNOWAIT) == 0 &&
         ended.si_pid != 0)
@@ -152,7 +138,7 @@ TEST(MpiResume, ARankKilledMidSweepStopsTheJobAndAResumeOnOtherRanksFinishesIt) 
       << slurp(job.log);
   const std::string log = slurp(job.log);
   EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the job should fail:\n" << log;
-  const std::int64_t at_kill = committed_points(store);
+  const std::int64_t at_kill = recorded_points(store);
   EXPECT_GE(at_kill, 10);
   ASSERT_LT(at_kill, 160) << "the sweep finished before the kill; make it longer";
   // Rank 0 says how much is safe and what to do.
@@ -202,7 +188,7 @@ TEST(MpiResume, AJobCancelledAsAWholeResumesOnOneRank) {
   ASSERT_EQ(::kill(*launcher, SIGTERM), 0);
   int status = 0;
   ASSERT_TRUE(wait_for(job, std::chrono::seconds(30), status)) << slurp(job.log);
-  const std::int64_t at_stop = committed_points(store);
+  const std::int64_t at_stop = recorded_points(store);
   ASSERT_LT(at_stop, 160) << "the sweep finished before it was cancelled; make it longer";
   EXPECT_NE(slurp(job.log).find("run the same command again"), std::string::npos) << slurp(job.log);
 

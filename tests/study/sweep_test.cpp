@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "geosim/sweep.h"
+#include "study/toy_study.h"
 
 namespace {
 
@@ -88,28 +89,7 @@ TEST(Sweep, IshigamiThroughTheStudyEngineRecoversPublishedIndices) {
   fs::remove_all(dir);
 }
 
-// A small study of the toy scenario, written next to a copy-free reference to it.
-fs::path write_study(const fs::path& dir, int base_points, int runs) {
-  const fs::path study = dir / "study.yaml";
-  std::ofstream(study) << fmt::format(R"(study: 1
-name: toy_sweep
-scenario: {}
-seed: 3
-runs_per_point: {}
-design: {{kind: sobol, base_points: {}}}
-factors:
-  blue_resolve: {{low: 0.0, high: 1.0}}
-  talks_succeed: {{low: 0.05, high: 0.6}}
-  skirmish_rate: {{low: 0.5, high: 4.0}}
-outputs:
-  p_talks: {{end_state: talks}}
-  p_war: {{reached_rung: war}}
-  casualties: {{indicator: casualties}}
-)",
-                                      (fs::path(GEOSIM_SOURCE_DIR) / "scenarios/toy/standoff.yaml").string(), runs,
-                                      base_points);
-  return study;
-}
+using geosim_test::write_toy_study;
 
 int run_geosim(const std::string& args) {
   const int rc = std::system(fmt::format("'{}' {} > /dev/null 2>&1", GEOSIM_BINARY, args).c_str());
@@ -118,7 +98,7 @@ int run_geosim(const std::string& args) {
 
 TEST(Sweep, ThreadCountDoesNotChangeTheResults) {
   const fs::path dir = fresh_dir("sweep_threads");
-  const fs::path study = write_study(dir, 16, 300);
+  const fs::path study = write_toy_study(dir, 16, 300);
   ASSERT_EQ(run_geosim(fmt::format("sweep '{}' --out '{}' --threads 1", study.string(), (dir / "one").string())), 0);
   ASSERT_EQ(run_geosim(fmt::format("sweep '{}' --out '{}' --threads 3", study.string(), (dir / "three").string())), 0);
   EXPECT_EQ(slurp(dir / "one" / "results.csv"), slurp(dir / "three" / "results.csv"));
@@ -127,24 +107,11 @@ TEST(Sweep, ThreadCountDoesNotChangeTheResults) {
   fs::remove_all(dir);
 }
 
-std::int64_t finished_points(const fs::path& store) {
-  sqlite3* db = nullptr;
-  std::int64_t n = 0;
-  if (sqlite3_open_v2(store.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_busy_timeout(db, 1000);
-    sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM status", -1, &s, nullptr) == SQLITE_OK &&
-        sqlite3_step(s) == SQLITE_ROW)
-      n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-  }
-  sqlite3_close(db);
-  return n;
-}
+using geosim_test::recorded_points;
 
 TEST(Sweep, KilledMidSweepResumesToTheUninterruptedResults) {
   const fs::path dir = fresh_dir("sweep_kill");
-  const fs::path study = write_study(dir, 32, 2500);  // 160 points x 2500 runs
+  const fs::path study = write_toy_study(dir, 32, 2500);  // 160 points x 2500 runs
   const fs::path out = dir / "killed";
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
@@ -157,19 +124,19 @@ TEST(Sweep, KilledMidSweepResumesToTheUninterruptedResults) {
   std::int64_t done = 0;
   for (int i = 0; i < 600 && done < 10; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (fs::exists(out / "study.sqlite")) done = finished_points(out / "study.sqlite");
+    if (fs::exists(out / "study.sqlite")) done = recorded_points(out / "study.sqlite");
   }
   ::kill(pid, SIGKILL);
   int status = 0;
   ::waitpid(pid, &status, 0);
   ASSERT_TRUE(WIFSIGNALED(status)) << "the sweep finished before it could be killed; make it longer";
-  const std::int64_t at_kill = finished_points(out / "study.sqlite");
+  const std::int64_t at_kill = recorded_points(out / "study.sqlite");
   EXPECT_GE(at_kill, 10);
   EXPECT_LT(at_kill, 160) << "nothing was left to resume";
 
   // The same command again finishes the rest, repeating nothing.
   ASSERT_EQ(run_geosim(fmt::format("sweep '{}' --out '{}' --threads 2", study.string(), out.string())), 0);
-  EXPECT_EQ(finished_points(out / "study.sqlite"), 160);
+  EXPECT_EQ(recorded_points(out / "study.sqlite"), 160);
   ASSERT_EQ(run_geosim(fmt::format("sweep '{}' --out '{}' --threads 1", study.string(), (dir / "clean").string())), 0);
   EXPECT_EQ(slurp(out / "results.csv"), slurp(dir / "clean" / "results.csv"));
   fs::remove_all(dir);
@@ -177,16 +144,16 @@ TEST(Sweep, KilledMidSweepResumesToTheUninterruptedResults) {
 
 TEST(Sweep, AStoreOfAnotherStudyIsNotResumed) {
   const fs::path dir = fresh_dir("sweep_other");
-  const fs::path study = write_study(dir, 4, 50);
+  const fs::path study = write_toy_study(dir, 4, 50);
   ASSERT_EQ(run_geosim(fmt::format("sweep '{}' --out '{}'", study.string(), (dir / "out").string())), 0);
-  write_study(dir, 8, 50);  // a different design
+  write_toy_study(dir, 8, 50);  // a different design
   EXPECT_NE(run_geosim(fmt::format("sweep '{}' --out '{}'", study.string(), (dir / "out").string())), 0);
   fs::remove_all(dir);
 }
 
 TEST(Sweep, ASecondWriterOfAStoreStopsAtOnce) {
   const fs::path dir = fresh_dir("sweep_lock");
-  const StudySpec spec = load_study(write_study(dir, 4, 50));
+  const StudySpec spec = load_study(write_toy_study(dir, 4, 50));
   const Design design = make_design(spec);
   {
     const SweepStore first(spec, design, dir / "out" / "study.sqlite");
@@ -206,7 +173,7 @@ TEST(Sweep, ASecondWriterOfAStoreStopsAtOnce) {
 
 TEST(Sweep, UnknownFactorParameterIsAnInputErrorWithASuggestion) {
   const fs::path dir = fresh_dir("sweep_bad");
-  fs::path study = write_study(dir, 4, 50);
+  fs::path study = write_toy_study(dir, 4, 50);
   std::string text = slurp(study);
   text.replace(text.find("blue_resolve:"), 13, "blue_resolv:");
   std::ofstream(study) << text;
@@ -320,7 +287,7 @@ TEST(Sweep, FailedPointsAreRecordedAndReportedNotDropped) {
 // tick 1 (every tick sketched), give the same bits; so do the means.
 TEST(Sweep, QuantileOutputsDoNotDependOnTheOtherTicksSketched) {
   const fs::path dir = fresh_dir("quantile_ticks");
-  StudySpec spec = load_study(write_study(dir, 4, 400));
+  StudySpec spec = load_study(write_toy_study(dir, 4, 400));
   using K = StudyOutput::Kind;
   spec.outputs = {StudyOutput{"c_p95", K::indicator_quantile, "casualties", -1, 0.95, {}},
                   StudyOutput{"c_p50", K::indicator_quantile, "casualties", -1, 0.5, {}},

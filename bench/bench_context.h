@@ -1,0 +1,12 @@
+// What every geosim benchmark records in its JSON context (--benchmark_out=FILE), so that two
+// result files can be told apart and compared (bench/compare.py).
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+inline void add_geosim_benchmark_context() {
+  benchmark::AddCustomContext("geosim_git_revision", GEOSIM_GIT_REVISION);
+  benchmark::AddCustomContext("geosim_build_type", GEOSIM_BUILD_TYPE);
+  benchmark::AddCustomContext("geosim_cxx_flags", GEOSIM_CXX_FLAGS);
+  benchmark::AddCustomContext("compiler", "g++ " __VERSION__);
+}
