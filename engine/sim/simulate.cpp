@@ -1,4 +1,9 @@
 // One run. Every equation here is written out in docs/model.md; the comments name the terms.
+//
+// The loop is laid out for the decision pass (docs/performance.md): per tick, the actions'
+// conditions are tested once as a bit set of distinct "gates"; every action's utility is computed
+// in one flat pass over rung-major per-run tables; the logit's exponentials are taken for all
+// actions at once by the vector exp; each actor then sums its own weights and draws once.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -19,22 +24,6 @@ RunResult RunResult::for_model(const Model& m) {
   return r;
 }
 
-Workspace::Workspace(const Model& m)
-    : params(m.params.size()),
-      state(static_cast<std::size_t>(m.n_vars())),
-      utility(static_cast<std::size_t>(m.n_actions())),
-      weights(static_cast<std::size_t>(m.n_actions())),
-      base_utility(m.n_actions(), std::max(1, m.n_rungs)),
-      step_at(m.n_actions(), std::max(1, m.n_rungs)),
-      hostility(m.n_actors(), m.n_actors()),
-      lambda(static_cast<std::size_t>(m.n_actors())),
-      reciprocity(static_cast<std::size_t>(m.n_actors())),
-      last_step(static_cast<std::size_t>(m.n_actors())),
-      chosen(static_cast<std::size_t>(m.n_actors())),
-      score(static_cast<std::size_t>(m.n_actors())),
-      actor_streams(static_cast<std::size_t>(m.n_actors())),
-      event_streams(m.events.size()) {}
-
 namespace {
 
 // Which of the three orderings (x < v, x == v, x > v) satisfy each operator, as bits 1, 2, 4:
@@ -42,9 +31,13 @@ namespace {
 constexpr std::array<unsigned, 6> kOrderings = {
     /*lt*/ 1u, /*le*/ 1u | 2u, /*gt*/ 4u, /*ge*/ 4u | 2u, /*eq*/ 2u, /*ne*/ 1u | 4u};
 
-inline bool holds(CompareOp op, double x, double v) {
+inline bool holds_orderings(unsigned orderings, double x, double v) {
   const unsigned ordering = (x < v ? 1u : 0u) | (x == v ? 2u : 0u) | (x > v ? 4u : 0u);
-  return (kOrderings[static_cast<std::size_t>(op)] & ordering) != 0;  // NaN: no ordering holds
+  return (orderings & ordering) != 0;  // NaN: no ordering holds
+}
+
+inline bool holds(CompareOp op, double x, double v) {
+  return holds_orderings(kOrderings[static_cast<std::size_t>(op)], x, v);
 }
 
 inline bool all_hold(const Model& m, const Workspace& ws, std::int32_t begin, std::int32_t end) {
@@ -103,10 +96,103 @@ inline std::int32_t hold_floor(const CompiledMove& mv, std::int32_t r) {
   return -1;
 }
 
+}  // namespace
+
+Workspace::Workspace(const Model& m)
+    : n_actions(m.n_actions()),
+      n_padded((m.n_actions() + 3) / 4 * 4),
+      params(m.params.size()),
+      base_utility(static_cast<std::size_t>(m.n_rungs) * static_cast<std::size_t>(m.n_actions())),
+      step_at(base_utility.size()),
+      hostility(static_cast<std::size_t>(m.n_actors()) * static_cast<std::size_t>(m.n_actors())),
+      lambda(static_cast<std::size_t>(m.n_actors())),
+      reciprocity(static_cast<std::size_t>(m.n_actors())),
+      actor_streams(static_cast<std::size_t>(m.n_actors())),
+      event_streams(m.events.size()),
+      state(static_cast<std::size_t>(m.n_vars())),
+      provoked(static_cast<std::size_t>(m.n_actors())),
+      best(static_cast<std::size_t>(m.n_actors())),
+      utility(static_cast<std::size_t>(n_padded), -HUGE_VAL),
+      logit_arg(static_cast<std::size_t>(n_padded), -HUGE_VAL),
+      weights(static_cast<std::size_t>(n_padded), 0.0),
+      last_step(static_cast<std::size_t>(m.n_actors())),
+      chosen(static_cast<std::size_t>(m.n_actors())),
+      score(static_cast<std::size_t>(m.n_actors())) {
+  // Gates: each distinct (variable, operator, value) among the actions' conditions gets one bit.
+  std::vector<std::vector<std::int32_t>> needs(static_cast<std::size_t>(n_actions));
+  for (std::int32_t k = 0; k < n_actions; ++k) {
+    const auto& act = m.actions[static_cast<std::size_t>(k)];
+    for (std::int32_t c = act.cond_begin; c < act.cond_end; ++c) {
+      const auto& cond = m.conditions[static_cast<std::size_t>(c)];
+      const unsigned orderings = kOrderings[static_cast<std::size_t>(cond.op)];
+      std::size_t g = 0;
+      while (g < gate_var.size() && !(gate_var[g] == cond.var && gate_orderings[g] == orderings &&
+                                      gate_value[g] == cond.value))
+        ++g;
+      if (g == gate_var.size()) {
+        gate_var.push_back(cond.var);
+        gate_orderings.push_back(orderings);
+        gate_value.push_back(cond.value);
+      }
+      needs[static_cast<std::size_t>(k)].push_back(static_cast<std::int32_t>(g));
+    }
+  }
+  // Range gates: each distinct [min_rung, max_rung] narrower than the ladder gets a bit after
+  // the conditions'; which of them hold at each rung is fixed, so it is tabled per rung.
+  const std::size_t n_conditions = gate_var.size();
+  std::vector<std::array<std::int32_t, 2>> ranges;
+  for (std::int32_t k = 0; k < n_actions; ++k) {
+    const auto& act = m.actions[static_cast<std::size_t>(k)];
+    if (act.min_rung <= 0 && act.max_rung >= m.n_rungs - 1) continue;
+    const std::array<std::int32_t, 2> range{act.min_rung, act.max_rung};
+    auto it = std::find(ranges.begin(), ranges.end(), range);
+    if (it == ranges.end()) it = ranges.insert(ranges.end(), range);
+    needs[static_cast<std::size_t>(k)].push_back(
+        static_cast<std::int32_t>(n_conditions + static_cast<std::size_t>(it - ranges.begin())));
+  }
+  const std::size_t n_gates = n_conditions + ranges.size();
+  gate_words = std::max<std::int32_t>(1, static_cast<std::int32_t>((n_gates + 63) / 64));
+  const auto set_bit = [](std::uint64_t* words, std::size_t g) {
+    words[g / 64] |= std::uint64_t{1} << (g % 64);
+  };
+  gates.assign(static_cast<std::size_t>(gate_words), 0);
+  rung_gates.assign(static_cast<std::size_t>(m.n_rungs * gate_words), 0);
+  for (std::int32_t r = 0; r < m.n_rungs; ++r)
+    for (std::size_t q = 0; q < ranges.size(); ++q)
+      if (r >= ranges[q][0] && r <= ranges[q][1])
+        set_bit(rung_gates.data() + static_cast<std::size_t>(r * gate_words), n_conditions + q);
+  action_needs.assign(static_cast<std::size_t>(n_actions) * static_cast<std::size_t>(gate_words),
+                      0);
+  for (std::int32_t k = 0; k < n_actions; ++k)
+    for (const std::int32_t g : needs[static_cast<std::size_t>(k)])
+      set_bit(action_needs.data() + static_cast<std::size_t>(k * gate_words),
+              static_cast<std::size_t>(g));
+
+  for (std::int32_t k = 0; k < n_actions; ++k) {
+    const auto& act = m.actions[static_cast<std::size_t>(k)];
+    for (std::int32_t t = act.term_begin; t < act.term_end; ++t) {
+      term_action.push_back(k);
+      term_var.push_back(m.utility_terms[static_cast<std::size_t>(t)].var);
+      term_param.push_back(m.utility_terms[static_cast<std::size_t>(t)].weight);
+    }
+    // Leverage: for each wish about k (in order), each leverage entry (in order) that links the
+    // owner to the wisher.
+    for (const auto& w : m.wishes) {
+      if (w.action != k) continue;
+      for (const auto& l : m.leverage)
+        if (l.row == act.owner && l.col == w.actor) leverage_terms.push_back({k, l.value, w.value});
+    }
+  }
+  term_weight.resize(term_var.size());
+}
+
+namespace {
+
 // Fills the per-run constants: everything in an action's utility that does not change during the
 // run, for every rung the ladder can stand on (docs/model.md, "Utility").
 void prepare_run(const Model& m, Workspace& ws) {
   const std::int32_t n_actors = m.n_actors();
+  const std::int32_t n_actions = ws.n_actions;
   const std::int32_t n_rungs = m.n_rungs;
   const double* p = ws.params.data();
   for (std::int32_t i = 0; i < n_actors; ++i) {
@@ -114,19 +200,20 @@ void prepare_run(const Model& m, Workspace& ws) {
     ws.lambda[static_cast<std::size_t>(i)] = p[a.rationality];
     ws.reciprocity[static_cast<std::size_t>(i)] = p[a.reciprocity];
   }
-  ws.hostility.setZero();
-  for (const auto& e : m.relations) ws.hostility(e.row, e.col) = p[e.value];
+  std::fill(ws.hostility.begin(), ws.hostility.end(), 0.0);
+  for (const auto& e : m.relations)
+    ws.hostility[static_cast<std::size_t>(e.row * n_actors + e.col)] = p[e.value];
+  for (std::size_t t = 0; t < ws.term_weight.size(); ++t) ws.term_weight[t] = p[ws.term_param[t]];
 
-  for (std::int32_t k = 0; k < m.n_actions(); ++k) {
+  std::size_t next_leverage = 0;
+  for (std::int32_t k = 0; k < n_actions; ++k) {
     const auto& act = m.actions[static_cast<std::size_t>(k)];
     const auto& actor = m.actors[static_cast<std::size_t>(act.owner)];
     // Leverage: sum_j L[i][j] * wish_j(a).
     double leverage = 0.0;
-    for (const auto& w : m.wishes) {
-      if (w.action != k) continue;
-      for (const auto& l : m.leverage)
-        if (l.row == act.owner && l.col == w.actor) leverage += p[l.value] * p[w.value];
-    }
+    for (; next_leverage < ws.leverage_terms.size() && ws.leverage_terms[next_leverage][0] == k;
+         ++next_leverage)
+      leverage += p[ws.leverage_terms[next_leverage][1]] * p[ws.leverage_terms[next_leverage][2]];
     const double fixed = p[act.gain] - p[act.cost] / p[actor.capacity] + leverage;
     const double caution = 1.0 - p[actor.risk_tolerance];
     for (std::int32_t r = 0; r < n_rungs; ++r) {
@@ -134,10 +221,141 @@ void prepare_run(const Model& m, Workspace& ws) {
       const double step = static_cast<double>(target - r);
       const double danger = caution * (p[m.rung_danger[static_cast<std::size_t>(target)]] -
                                        p[m.rung_danger[static_cast<std::size_t>(r)]]);
-      ws.step_at(k, r) = step;
-      ws.base_utility(k, r) = fixed + p[actor.resolve] * step - danger;
+      const auto at = static_cast<std::size_t>(r * n_actions + k);
+      ws.step_at[at] = step;
+      ws.base_utility[at] = fixed + p[actor.resolve] * step - danger;
     }
   }
+}
+
+// The decision pass: every actor's utilities, logit weights and choice on the state at the start
+// of the tick, with the ladder at `rung`. Writes ws.chosen; returns the number of actors that had
+// an action open to them. `Words` is the size of the gate bit set when known at compile time
+// (one word for any scenario with at most 64 gates), or 0.
+template <std::int32_t Words>
+std::int32_t decide(const Model& m, Workspace& ws, std::int32_t rung, bool anyone_stepped_up) {
+  const std::int32_t n_actors = m.n_actors();
+  const std::int32_t n_actions = ws.n_actions;
+  const std::int32_t words = Words > 0 ? Words : ws.gate_words;
+  const double* state = ws.state.data();
+  const double* p = ws.params.data();
+
+  // Gates: the rung-range gates true at this rung, then the distinct conditions, each tested once.
+  std::uint64_t* gates = ws.gates.data();
+  std::copy_n(ws.rung_gates.data() + static_cast<std::size_t>(rung * words), words, gates);
+  for (std::size_t g = 0; g < ws.gate_var.size(); ++g)
+    gates[g / 64] |= static_cast<std::uint64_t>(holds_orderings(
+                         ws.gate_orderings[g], state[ws.gate_var[g]], p[ws.gate_value[g]]))
+                     << (g % 64);
+
+  // Utilities: U(a) = base(a, r) + provoked_i * step(a, r) + sum of state terms, in that order.
+  const auto row = static_cast<std::size_t>(rung * n_actions);
+  const double* base = ws.base_utility.data() + row;
+  const double* step = ws.step_at.data() + row;
+  double* u = ws.utility.data();
+  if (anyone_stepped_up) {
+    // Reciprocity: kappa_i * sum_j H[i][j] * max(0, step_j(t-1)), per rung of own escalation.
+    for (std::int32_t i = 0; i < n_actors; ++i) {
+      const double* h = ws.hostility.data() + static_cast<std::size_t>(i * n_actors);
+      double provoked = 0.0;
+      for (std::int32_t j = 0; j < n_actors; ++j)
+        provoked += h[j] * ws.last_step[static_cast<std::size_t>(j)];
+      provoked *= ws.reciprocity[static_cast<std::size_t>(i)];
+      ws.provoked[static_cast<std::size_t>(i)] = provoked;
+      const auto& actor = m.actors[static_cast<std::size_t>(i)];
+      for (std::int32_t k = actor.action_begin; k < actor.action_end; ++k)
+        u[k] = base[k] + provoked * step[k];
+    }
+  } else {
+    // Nobody provoked anyone: U = base + 0 * step = base (the sign of a zero aside).
+    std::fill(ws.provoked.begin(), ws.provoked.end(), 0.0);
+    std::copy_n(base, n_actions, u);
+  }
+  const std::size_t n_terms = ws.term_var.size();
+  for (std::size_t t = 0; t < n_terms; ++t)
+    u[ws.term_action[t]] += ws.term_weight[t] * state[ws.term_var[t]];
+
+  // Closed actions (a gate they need is false) get U = -inf. Then, per actor, the logit's
+  // argument lambda (U(a) - max U): exactly 0 for the best action (weight 1), -inf where closed
+  // (weight 0).
+  const std::uint64_t* needs = ws.action_needs.data();
+  for (std::int32_t i = 0; i < n_actors; ++i) {
+    const auto& actor = m.actors[static_cast<std::size_t>(i)];
+    double top = -HUGE_VAL;
+    for (std::int32_t k = actor.action_begin; k < actor.action_end; ++k) {
+      const std::uint64_t* need = needs + static_cast<std::size_t>(k * words);
+      bool open = true;
+      for (std::int32_t w = 0; w < words; ++w) open &= (gates[w] & need[w]) == need[w];
+      u[k] = open ? u[k] : -HUGE_VAL;
+      top = std::max(top, u[k]);
+    }
+    const double lambda = ws.lambda[static_cast<std::size_t>(i)];
+    double* arg = ws.logit_arg.data();
+    for (std::int32_t k = actor.action_begin; k < actor.action_end; ++k)
+      arg[k] = u[k] == -HUGE_VAL ? -HUGE_VAL : u[k] == top ? 0.0 : lambda * (u[k] - top);
+  }
+  // P(a) = exp(lambda * (U(a) - max U)) / sum_b exp(lambda * (U(b) - max U)).
+  exp_nonpositive_n(ws.logit_arg.data(), ws.weights.data(),
+                    static_cast<std::size_t>(ws.n_padded));
+
+  std::int32_t decisions = 0;
+  const double* w = ws.weights.data();
+  for (std::int32_t i = 0; i < n_actors; ++i) {
+    const auto& actor = m.actors[static_cast<std::size_t>(i)];
+    double total = 0.0;
+    for (std::int32_t k = actor.action_begin; k < actor.action_end; ++k) total += w[k];
+    const double draw = ws.actor_streams[static_cast<std::size_t>(i)].uniform01() * total;
+    std::int32_t pick = kNone;
+    double acc = 0.0;
+    for (std::int32_t k = actor.action_begin; k < actor.action_end; ++k) {
+      if (w[k] == 0.0) continue;
+      pick = k;  // the last available action absorbs rounding at the top
+      acc += w[k];
+      if (draw < acc) break;
+    }
+    ws.chosen[static_cast<std::size_t>(i)] = pick;
+    decisions += pick != kNone ? 1 : 0;
+  }
+  return decisions;
+}
+
+// Why actor i chose what it chose this tick (for the trace): the chosen action's utility split
+// into its terms, from the same tables the decision used.
+DecisionRecord explain(const Model& m, const Workspace& ws, std::int32_t tick, std::int32_t i,
+                       std::int32_t rung) {
+  const auto& actor = m.actors[static_cast<std::size_t>(i)];
+  const std::int32_t pick = ws.chosen[static_cast<std::size_t>(i)];
+  const auto& act = m.actions[static_cast<std::size_t>(pick)];
+  const double* p = ws.params.data();
+  DecisionRecord d{};
+  d.tick = tick;
+  d.actor = i;
+  d.action = pick;
+  double total = 0.0;
+  d.n_available = 0;
+  for (std::int32_t k = actor.action_begin; k < actor.action_end; ++k) {
+    total += ws.weights[static_cast<std::size_t>(k)];
+    d.n_available += ws.utility[static_cast<std::size_t>(k)] != -HUGE_VAL ? 1 : 0;
+  }
+  d.probability = ws.weights[static_cast<std::size_t>(pick)] / total;
+  const double step = ws.step_at[static_cast<std::size_t>(rung * ws.n_actions + pick)];
+  const std::int32_t target = rung + static_cast<std::int32_t>(step);
+  d.u_gain = p[act.gain];
+  d.u_cost = -p[act.cost] / p[actor.capacity];
+  d.u_resolve = p[actor.resolve] * step;
+  d.u_danger = -(1.0 - p[actor.risk_tolerance]) *
+               (p[m.rung_danger[static_cast<std::size_t>(target)]] -
+                p[m.rung_danger[static_cast<std::size_t>(rung)]]);
+  d.u_reciprocity = ws.provoked[static_cast<std::size_t>(i)] * step;
+  d.u_state = 0.0;
+  for (std::int32_t t = act.term_begin; t < act.term_end; ++t) {
+    const auto& term = m.utility_terms[static_cast<std::size_t>(t)];
+    d.u_state += p[term.weight] * ws.state[static_cast<std::size_t>(term.var)];
+  }
+  d.u_total = ws.utility[static_cast<std::size_t>(pick)];
+  d.u_leverage = d.u_total - d.u_gain - d.u_cost - d.u_resolve - d.u_danger - d.u_reciprocity -
+                 d.u_state;
+  return d;
 }
 
 inline void record_indicators(const Model& m, const Workspace& ws, RunResult& out,
@@ -194,84 +412,12 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
   bool anyone_stepped_up = false;  // did any actor's action step the ladder up last tick?
   for (; tick <= horizon; ++tick) {
     // 1. Decisions: every actor chooses on the state at the start of the tick.
-    for (std::int32_t i = 0; i < n_actors; ++i) {
-      const auto& actor = m.actors[static_cast<std::size_t>(i)];
-      // Reciprocity: kappa_i * sum_j H[i][j] * max(0, step_j(t-1)), per rung of own escalation.
-      double provoked = 0.0;
-      if (anyone_stepped_up) {
-        for (std::int32_t j = 0; j < n_actors; ++j)
-          provoked += ws.hostility(i, j) * ws.last_step[static_cast<std::size_t>(j)];
-        provoked *= ws.reciprocity[static_cast<std::size_t>(i)];
-      }
-      const double lambda = ws.lambda[static_cast<std::size_t>(i)];
-
-      double best = -HUGE_VAL;
-      for (std::int32_t k = actor.action_begin; k < actor.action_end; ++k) {
-        const auto& act = m.actions[static_cast<std::size_t>(k)];
-        double& u = ws.utility[static_cast<std::size_t>(k)];
-        if (rung < act.min_rung || rung > act.max_rung ||
-            !all_hold(m, ws, act.cond_begin, act.cond_end)) {
-          u = -HUGE_VAL;
-          continue;
-        }
-        u = ws.base_utility(k, rung) + provoked * ws.step_at(k, rung);
-        for (std::int32_t t = act.term_begin; t < act.term_end; ++t) {
-          const auto& term = m.utility_terms[static_cast<std::size_t>(t)];
-          u += p[term.weight] * ws.state[static_cast<std::size_t>(term.var)];
-        }
-        best = std::max(best, u);
-      }
-      // Logit choice: P(a) = exp(lambda * (U(a) - max U)) / sum_b exp(lambda * (U(b) - max U)).
-      double total = 0.0;
-      for (std::int32_t k = actor.action_begin; k < actor.action_end; ++k) {
-        const double u = ws.utility[static_cast<std::size_t>(k)];
-        // The best action's weight is exp(0) = 1 exactly: no need to compute it.
-        const double w = u == -HUGE_VAL ? 0.0 : u == best ? 1.0 : exp_nonpositive(lambda * (u - best));
-        ws.weights[static_cast<std::size_t>(k)] = w;
-        total += w;
-      }
-      const double draw = ws.actor_streams[static_cast<std::size_t>(i)].uniform01() * total;
-      std::int32_t pick = kNone;
-      double acc = 0.0;
-      for (std::int32_t k = actor.action_begin; k < actor.action_end; ++k) {
-        const double w = ws.weights[static_cast<std::size_t>(k)];
-        if (w == 0.0) continue;
-        pick = k;  // the last available action absorbs rounding at the top
-        acc += w;
-        if (draw < acc) break;
-      }
-      ws.chosen[static_cast<std::size_t>(i)] = pick;
-      if (pick != kNone) ++out.decisions;
-      if (trace && pick != kNone) {
-        const auto& act = m.actions[static_cast<std::size_t>(pick)];
-        DecisionRecord d{};
-        d.tick = tick;
-        d.actor = i;
-        d.action = pick;
-        d.probability = ws.weights[static_cast<std::size_t>(pick)] / total;
-        d.n_available = 0;
-        for (std::int32_t k = actor.action_begin; k < actor.action_end; ++k)
-          d.n_available += ws.utility[static_cast<std::size_t>(k)] != -HUGE_VAL ? 1 : 0;
-        const double step = ws.step_at(pick, rung);
-        const std::int32_t target = rung + static_cast<std::int32_t>(step);
-        d.u_gain = p[act.gain];
-        d.u_cost = -p[act.cost] / p[actor.capacity];
-        d.u_resolve = p[actor.resolve] * step;
-        d.u_danger = -(1.0 - p[actor.risk_tolerance]) *
-                     (p[m.rung_danger[static_cast<std::size_t>(target)]] -
-                      p[m.rung_danger[static_cast<std::size_t>(rung)]]);
-        d.u_reciprocity = provoked * step;
-        d.u_state = 0.0;
-        for (std::int32_t t = act.term_begin; t < act.term_end; ++t) {
-          const auto& term = m.utility_terms[static_cast<std::size_t>(t)];
-          d.u_state += p[term.weight] * ws.state[static_cast<std::size_t>(term.var)];
-        }
-        d.u_total = ws.utility[static_cast<std::size_t>(pick)];
-        d.u_leverage = d.u_total - d.u_gain - d.u_cost - d.u_resolve - d.u_danger -
-                       d.u_reciprocity - d.u_state;
-        trace->decisions.push_back(d);
-      }
-    }
+    out.decisions += ws.gate_words == 1 ? decide<1>(m, ws, rung, anyone_stepped_up)
+                                        : decide<0>(m, ws, rung, anyone_stepped_up);
+    if (trace)
+      for (std::int32_t i = 0; i < n_actors; ++i)
+        if (ws.chosen[static_cast<std::size_t>(i)] != kNone)
+          trace->decisions.push_back(explain(m, ws, tick, i, rung));
 
     // 2. The chosen actions take effect, in actor order; the ladder candidates are collected.
     std::int32_t up = 0, down = 0, floor = -1;
@@ -284,7 +430,8 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
       }
       const auto& act = m.actions[static_cast<std::size_t>(k)];
       apply_effects(m, ws, act.effect_begin, act.effect_end, 1.0);
-      const auto step = static_cast<std::int32_t>(ws.step_at(k, rung));
+      const auto step =
+          static_cast<std::int32_t>(ws.step_at[static_cast<std::size_t>(rung * ws.n_actions + k)]);
       up = std::max(up, step);
       down = std::min(down, step);
       floor = std::max(floor, hold_floor(act.move, rung));

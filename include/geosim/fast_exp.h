@@ -20,6 +20,7 @@
 #pragma once
 
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 
 namespace geosim {
@@ -35,38 +36,56 @@ inline constexpr double kExp2Table[32] = {
     0x1.8ace5422aa0dbp+0, 0x1.93737b0cdc5e5p+0, 0x1.9c49182a3f090p+0, 0x1.a5503b23e255dp+0,
     0x1.ae89f995ad3adp+0, 0x1.b7f76f2fb5e47p+0, 0x1.c199bdd85529cp+0, 0x1.cb720dcef9069p+0,
     0x1.d5818dcfba487p+0, 0x1.dfc97337b9b5fp+0, 0x1.ea4afa2a490dap+0, 0x1.f50765b6e4540p+0};
-}  // namespace detail
 
-inline double exp_nonpositive(double x) {
-  constexpr double k32OverLn2 = 46.16624130844682;
-  // ln2 / 32 in two parts: the high part has 32 significant bits, so its product with the
-  // integer k (|k| < 2^15) is exact.
-  constexpr double kHi = 6.93147180369123816490e-01 / 32.0;
-  constexpr double kLo = 1.90821492927058770002e-10 / 32.0;
-  constexpr double kRound = 6755399441055744.0;  // 1.5 * 2^52: adding it rounds to an integer
-  constexpr double kMin = -708.39;               // below this, 2^n leaves the normal range
-  const bool tiny = !(x >= kMin);                // also true for NaN and -inf
-  const double xc = tiny ? 0.0 : x;
-  const double t = xc * k32OverLn2 + kRound;
-  const double kf = t - kRound;
-  // k = 32 n + j, an integer in [-32704, 0]; t's 52-bit mantissa field holds 2^51 + k.
-  const std::int64_t k =
-      static_cast<std::int64_t>(std::bit_cast<std::uint64_t>(t) & ((std::uint64_t{1} << 52) - 1)) -
-      (std::int64_t{1} << 51);
-  const std::int64_t n = k >> 5;  // floor(k / 32): C++20 shifts negative numbers arithmetically
-  const double table = detail::kExp2Table[k & 31];
-  const double r = (xc - kf * kHi) - kf * kLo;
-  // exp(r) - 1 = r (1 + r/2 (1 + r/3 (1 + r/4 (1 + r/5 (1 + r/6))))), by Horner.
-  double q = 1.0 / 720.0;
-  q = q * r + 1.0 / 120.0;
+namespace kExp {
+inline constexpr double k32OverLn2 = 46.16624130844682;
+// ln2 / 32 in two parts: the high part has 32 significant bits, so its product with the integer
+// k (|k| < 2^15) is exact.
+inline constexpr double kHi = 6.93147180369123816490e-01 / 32.0;
+inline constexpr double kLo = 1.90821492927058770002e-10 / 32.0;
+inline constexpr double kRound = 6755399441055744.0;  // 1.5 * 2^52: adding it rounds to an integer
+inline constexpr double kMin = -708.39;               // below this, 2^n leaves the normal range
+}  // namespace kExp
+
+// exp(r) - 1 = r (1 + r/2 (1 + r/3 (1 + r/4 (1 + r/5 (1 + r/6))))), by Horner; for a double or a
+// vector of doubles (the same operations either way).
+template <class T>
+inline T exp_minus_one_poly(T r) {
+  T q = r * (1.0 / 720.0) + 1.0 / 120.0;
   q = q * r + 1.0 / 24.0;
   q = q * r + 1.0 / 6.0;
   q = q * r + 0.5;
   q = q * r + 1.0;
-  q = q * r;
-  const double scale = std::bit_cast<double>(static_cast<std::uint64_t>(n + 1023) << 52);
+  return q * r;
+}
+}  // namespace detail
+
+// The scalar form. The branch-free vector form in exp_nonpositive_n performs the same operations
+// lane by lane, so it gives the same bits (tested).
+inline double exp_nonpositive(double x) {
+  using detail::kExp::k32OverLn2, detail::kExp::kHi, detail::kExp::kLo, detail::kExp::kRound,
+      detail::kExp::kMin;
+  const bool tiny = !(x >= kMin);  // also true for NaN and -inf
+  const double xc = tiny ? 0.0 : x;
+  const double t = xc * k32OverLn2 + kRound;
+  const double kf = t - kRound;
+  // k = 32 n + j, an integer in [-32704, 0]; t's 52-bit mantissa field holds 2^51 + k, so the
+  // low five bits of t's representation are j = k mod 32, and shifting (bits - j) left by 47
+  // leaves n in the exponent field (everything above bit 63 falls off).
+  const std::uint64_t bits = std::bit_cast<std::uint64_t>(t);
+  const std::uint64_t j = bits & 31;
+  const double table = detail::kExp2Table[j];
+  const double r = (xc - kf * kHi) - kf * kLo;
+  const double q = detail::exp_minus_one_poly(r);
+  const double scale =
+      std::bit_cast<double>(((bits - j) << 47) + (std::uint64_t{1023} << 52));  // 2^n
   const double result = (table + table * q) * scale;
   return tiny ? 0.0 : result;
 }
+
+// out[i] = exp_nonpositive(x[i]) for i < n, bit for bit, four lanes at a time (engine/sim/
+// fast_exp.cpp). On x86-64 it is built for AVX2 and for the baseline instruction set, and the
+// machine picks one when the program loads; neither uses FMA, so both give the same bits.
+void exp_nonpositive_n(const double* x, double* out, std::size_t n);
 
 }  // namespace geosim

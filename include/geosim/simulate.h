@@ -6,10 +6,9 @@
 // for every equation.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "geosim/model.h"
 #include "geosim/rng.h"
@@ -61,21 +60,48 @@ struct Trace {
   std::vector<RungRecord> rung_changes;
 };
 
-// Scratch space for one thread's runs: allocated once, reused for every run.
+// Scratch space for one thread's runs: allocated once, reused for every run. Its first part is the
+// loop's plan, derived from the model when the workspace is made (the same for every run); the
+// rest is filled per run and per tick. Only simulate.cpp reads the fields.
 struct Workspace {
+  // --- the plan (docs/performance.md, "The decision pass")
+  std::int32_t n_actions = 0;
+  std::int32_t n_padded = 0;    // n_actions rounded up to the vector exp's width (4)
+  std::int32_t gate_words = 0;  // 64-bit words of the gate bit set
+  // Gates: what opens an action. The distinct conditions of the actions' `requires`, tested once
+  // per tick, then the distinct rung ranges, whose truth at each rung is tabled.
+  std::vector<std::int32_t> gate_var;
+  std::vector<std::uint32_t> gate_orderings;  // which of <, ==, > satisfy the operator (bits 1, 2, 4)
+  std::vector<ParamIndex> gate_value;
+  std::vector<std::uint64_t> rung_gates;    // [r * gate_words + w]: range gates true at rung r
+  std::vector<std::uint64_t> action_needs;  // [k * gate_words + w]: the gates action k requires
+  // The actions' state terms, in model order (so each action's are contiguous and in order).
+  std::vector<std::int32_t> term_action, term_var;
+  std::vector<ParamIndex> term_param;
+  // Leverage products in summation order: action, L[i][j]'s parameter, j's wish parameter.
+  std::vector<std::array<std::int32_t, 3>> leverage_terms;
+
+  // --- per run
   std::vector<double> params;
-  std::vector<double> state;
-  std::vector<double> utility;       // per action, this tick
-  std::vector<double> weights;       // per action
-  Eigen::MatrixXd base_utility;      // n_actions x n_rungs: the utility terms fixed within a run
-  Eigen::MatrixXd step_at;           // n_actions x n_rungs: effective ladder step of each action
-  Eigen::MatrixXd hostility;         // n_actors x n_actors
+  std::vector<double> base_utility;  // [r * n_actions + k]: the utility terms fixed within a run
+  std::vector<double> step_at;       // [r * n_actions + k]: the ladder step action k makes at r
+  std::vector<double> term_weight;   // per utility term, this run's weight
+  std::vector<double> hostility;     // [i * n_actors + j]
   std::vector<double> lambda, reciprocity;
+  std::vector<Rng> actor_streams, event_streams;
+  Rng end_stream;
+
+  // --- per tick
+  std::vector<double> state;
+  std::vector<std::uint64_t> gates;  // this tick's gate bits
+  std::vector<double> provoked;      // per actor: the reciprocity term's multiplier
+  std::vector<double> best;          // per actor: the highest utility open to it
+  std::vector<double> utility;       // per action (n_padded), -inf where closed
+  std::vector<double> logit_arg;     // per action (n_padded): lambda (U - max U), -inf where closed
+  std::vector<double> weights;       // per action (n_padded): exp(logit_arg)
   std::vector<double> last_step;     // per actor: rung steps its action made last tick
   std::vector<std::int32_t> chosen;  // per actor, this tick
   std::vector<double> score;         // per actor: cumulative escalation score
-  std::vector<Rng> actor_streams, event_streams;
-  Rng end_stream;
 
   explicit Workspace(const Model& m);
 };
