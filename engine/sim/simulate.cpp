@@ -445,17 +445,21 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
     for (std::size_t e = 0; e < m.events.size(); ++e) {
       const auto& ev = m.events[e];
       Rng& rng = ws.event_streams[e];
-      const bool eligible = rung >= ev.min_rung && rung <= ev.max_rung &&
-                            all_hold(m, ws, ev.cond_begin, ev.cond_end);
+      // Eligibility (a pure test) is evaluated only where it can change the outcome: a Bernoulli
+      // whose draw misses does not fire either way.
+      const auto eligible = [&] {
+        return rung >= ev.min_rung && rung <= ev.max_rung &&
+               all_hold(m, ws, ev.cond_begin, ev.cond_end);
+      };
       double count = 0.0;
       switch (ev.kind) {
         case Event::Kind::bernoulli: {
           const double u = rng.uniform01();  // drawn every tick to keep streams aligned
-          count = (eligible && u < p[ev.rate]) ? 1.0 : 0.0;
+          count = (u < p[ev.rate] && eligible()) ? 1.0 : 0.0;
           break;
         }
         case Event::Kind::poisson: {
-          if (!eligible) break;
+          if (!eligible()) break;
           double mean = p[ev.rate];
           if (ev.per_var != kNone) mean *= ws.state[static_cast<std::size_t>(ev.per_var)];
           mean = std::min(mean, 1e15);
@@ -464,7 +468,7 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
                 boost::random::poisson_distribution<std::int64_t, double>(mean)(rng));
           break;
         }
-        case Event::Kind::flow: count = eligible ? 1.0 : 0.0; break;
+        case Event::Kind::flow: count = eligible() ? 1.0 : 0.0; break;
       }
       if (count <= 0.0) continue;
       apply_effects(m, ws, ev.effect_begin, ev.effect_end, count);
@@ -490,7 +494,8 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
     for (std::int32_t e = 0; e < m.n_end_states(); ++e) {
       const auto& es = m.end_states[static_cast<std::size_t>(e)];
       const double u = ws.end_stream.uniform01();
-      if (out.end_state != -1) continue;
+      // The test (pure) only matters when the draw passes.
+      if (out.end_state != -1 || !(u < p[es.probability])) continue;
       bool fired = false;
       switch (es.kind) {
         case EndState::Kind::rung: fired = rung >= es.rung; break;
@@ -507,7 +512,7 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
           break;
         }
       }
-      if (fired && u < p[es.probability]) out.end_state = e;
+      if (fired) out.end_state = e;
     }
     if (out.end_state != -1) break;
   }
