@@ -9,7 +9,9 @@
 //   BM_MonteCarlo/S/threads run_monte_carlo on 1 or 2 threads, reduction included (wall time)
 // The last two keep quantile sketches where `geosim run` does by default (default_quantile_every).
 //   BM_Floor/A/K/T/terms    the bare arithmetic of A actors deciding among K actions each for T
-//                           ticks, no engine code: what one decision cannot cost less than
+//                           ticks, no engine code, one decision after another with libm's exp
+//   BM_FloorBatched/...     the same arithmetic batched per tick with the engine's vector exp:
+//                           what one decision cannot cost less than in the engine's layout
 // S is the toy, the baseline and bench/scenarios/scaled_24x20.yaml, plus any scenario given with
 // --scenario=FILE (repeatable). There is no public API for one tick or one decision, so their
 // cost is given as counters of the whole run: `time/decision` (= 1 / decisions per second) and
@@ -30,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "geosim/fast_exp.h"
 #include "geosim/model.h"
 #include "geosim/rng.h"
 #include "geosim/scenario.h"
@@ -254,16 +257,79 @@ void BM_Floor(benchmark::State& state) {
   state.counters["time/decision"] = per(decisions);
   state.counters["time/action"] = per(decisions * n_actions);
 }
+// The same decisions batched as the engine batches them: all actors' utilities on the tick's
+// state first, then one vector exp (geosim::exp_nonpositive_n, the engine's) over every action,
+// then each actor's sum, draw and pick. The floor the engine's own layout is measured against.
+void BM_FloorBatched(benchmark::State& state) {
+  const int n_actors = static_cast<int>(state.range(0));
+  const int n_actions = static_cast<int>(state.range(1));
+  const int n_ticks = static_cast<int>(state.range(2));
+  const int n_terms = static_cast<int>(state.range(3));
+  const FloorModel fm(n_actors, n_actions, n_terms);
+  const std::size_t n = fm.base.size();
+  std::vector<double> x(n), u(n), arg(n), w(n);
+  std::vector<std::int32_t> chosen(static_cast<std::size_t>(n_actors));
+  std::uint64_t run = 0;
+  for (auto _ : state) {
+    std::fill(x.begin(), x.end(), 0.0);
+    geosim::Rng rng(run++);
+    for (int tick = 0; tick < n_ticks; ++tick) {
+      for (std::size_t a = 0; a < n; ++a) {
+        double ua = fm.base[a];
+        for (int t = 0; t < n_terms; ++t) {
+          const std::size_t q = a * static_cast<std::size_t>(n_terms) + static_cast<std::size_t>(t);
+          ua += fm.weight[q] * x[static_cast<std::size_t>(fm.term_var[q])];
+        }
+        u[a] = ua;
+      }
+      for (int i = 0; i < n_actors; ++i) {
+        const std::size_t a0 = static_cast<std::size_t>(i) * static_cast<std::size_t>(n_actions);
+        double best = -HUGE_VAL;
+        for (int k = 0; k < n_actions; ++k) best = std::max(best, u[a0 + static_cast<std::size_t>(k)]);
+        const double lambda = fm.lambda[static_cast<std::size_t>(i)];
+        for (int k = 0; k < n_actions; ++k)
+          arg[a0 + static_cast<std::size_t>(k)] = lambda * (u[a0 + static_cast<std::size_t>(k)] - best);
+      }
+      geosim::exp_nonpositive_n(arg.data(), w.data(), n);
+      for (int i = 0; i < n_actors; ++i) {
+        const double* wi = w.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(n_actions);
+        double total = 0.0;
+        for (int k = 0; k < n_actions; ++k) total += wi[k];
+        const double draw = rng.uniform01() * total;
+        int pick = n_actions - 1;
+        double acc = 0.0;
+        for (int k = 0; k < n_actions; ++k) {
+          acc += wi[k];
+          if (draw < acc) {
+            pick = k;
+            break;
+          }
+        }
+        chosen[static_cast<std::size_t>(i)] = i * n_actions + pick;
+      }
+      for (const std::int32_t a : chosen) x[static_cast<std::size_t>(fm.effect_var[a])] += 1.0;
+    }
+    benchmark::DoNotOptimize(x.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetLabel("batched, vector exp, " + std::to_string(n_terms) + " state term(s) per action");
+  const double decisions = static_cast<double>(state.iterations()) * n_actors * n_ticks;
+  state.counters["decisions/s"] = benchmark::Counter(decisions, benchmark::Counter::kIsRate);
+  state.counters["time/decision"] = per(decisions);
+  state.counters["time/action"] = per(decisions * n_actions);
+}
+
 // The baseline (6 actors, 31 actions: about 5 each, 1.03 state terms per action) and the scaled
 // scenario (24 x 20, 0.9 terms per action), each with one term per action (as the scenarios have)
 // and with three ("a few"). 104 ticks: the scenarios' horizon.
-BENCHMARK(BM_Floor)
-    ->ArgNames({"actors", "actions", "ticks", "terms"})
-    ->Args({6, 5, 104, 1})
-    ->Args({6, 5, 104, 3})
-    ->Args({24, 20, 104, 1})
-    ->Args({24, 20, 104, 3})
-    ->Unit(benchmark::kMicrosecond);
+void floor_shapes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"actors", "actions", "ticks", "terms"});
+  for (const int terms : {1, 3}) b->Args({6, 5, 104, terms});
+  for (const int terms : {1, 3}) b->Args({24, 20, 104, terms});
+  b->Unit(benchmark::kMicrosecond);
+}
+BENCHMARK(BM_Floor)->Apply(floor_shapes);
+BENCHMARK(BM_FloorBatched)->Apply(floor_shapes);
 
 }  // namespace
 
