@@ -12,6 +12,7 @@
 // pass is reproducible).
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -22,6 +23,7 @@
 #include "geosim/fast_exp.h"
 #include "load/test_support.h"
 #include "geosim/model.h"
+#include "geosim/rng.h"
 #include "geosim/scenario.h"
 #include "geosim/simulate.h"
 
@@ -194,6 +196,43 @@ actors:
   for (const auto& d : t.sample) EXPECT_EQ(d.n_available, 3);
 }
 
+// More distinct conditions than one 64-bit word of gates holds: 70 actions, action k requiring
+// level >= k with level = 35, so exactly k = 0..35 are open (36 actions) and the closed ones carry
+// the largest gains. With lambda 0 the open ones are chosen uniformly. Two more actions are closed
+// by rung ranges (also gates). Exercises the loop's general (several-word) gate path.
+TEST(Logit, ManyGatesSpanSeveralWords) {
+  std::string yaml =
+      "geosim: 1\n"
+      "name: many_gates\n"
+      "time: {horizon: 100}\n"
+      "state:\n"
+      "  level: {initial: 35}\n"
+      "ladder: {start: mid, rungs: [{name: low}, {name: mid}, {name: high}]}\n"
+      "actors:\n"
+      "  a:\n"
+      "    rationality: 0\n"
+      "    actions:\n";
+  for (int k = 0; k < 70; ++k)
+    yaml += "      g" + std::to_string(k) + ": {class: status_quo, gain: " + std::to_string(k) +
+            ", requires: [{var: level, ge: " + std::to_string(k) + "}]}\n";
+  yaml += "      above: {class: status_quo, gain: 100, min_rung: high}\n";
+  yaml += "      below: {class: status_quo, gain: 100, max_rung: low}\n";
+  const Model m = compile_text(yaml, "many_gates.yaml");
+  const Tally t = tally(m, 3, 20);
+  ASSERT_EQ(t.decisions, 20u * 100u);
+  for (int k = 36; k < 72; ++k) EXPECT_EQ(t.count[static_cast<std::size_t>(k)], 0u) << k;
+  // Uniform over 36: each open action's count is Binomial(2000, 1/36); within 4 SE.
+  const double n = static_cast<double>(t.decisions), p = 1.0 / 36.0;
+  for (int k = 0; k < 36; ++k)
+    EXPECT_NEAR(static_cast<double>(t.count[static_cast<std::size_t>(k)]) / n, p,
+                4 * std::sqrt(p * (1 - p) / n))
+        << k;
+  for (const auto& d : t.sample) {
+    EXPECT_EQ(d.n_available, 36);
+    EXPECT_DOUBLE_EQ(d.probability, p);
+  }
+}
+
 // Availability is re-evaluated every tick on the current state: `late` requires clock >= 3. The
 // clock is raised by a flow event after the decisions, so the decision of tick t sees clock t - 1
 // and `late` (the argmax, lambda 1000) is chosen exactly from tick 4 on.
@@ -288,6 +327,25 @@ TEST(FastExp, WithinTwoUlpOfTheLongDoubleReference) {
   EXPECT_EQ(geosim::exp_nonpositive(-HUGE_VAL), 0.0);
   EXPECT_EQ(geosim::exp_nonpositive(std::nan("")), 0.0);
   EXPECT_GT(geosim::exp_nonpositive(-708.38), 0.0);
+}
+
+// The vector form gives the scalar form's bits, in every lane and in the scalar tail (n not a
+// multiple of 4), for ordinary arguments and for the edge cases.
+TEST(FastExp, VectorFormMatchesTheScalarFormBitForBit) {
+  std::vector<double> x = {0.0,     -0.0,    -1e-300, -1e-17,    -0.5,      -708.38, -708.39,
+                           -708.4,  -1e300,  -HUGE_VAL, std::nan(""), -0.34657359, -22.5, -1.0};
+  geosim::Rng g(99);
+  for (int i = 0; i < 100'000; ++i) x.push_back(-720.0 * g.uniform01());
+  for (int i = 0; i < 1'000; ++i) x.push_back(-1e-6 * g.uniform01());
+  for (std::size_t n = 0; n <= x.size(); n += (n < 16 ? 1 : 9973)) {
+    std::vector<double> out(n, -1.0);
+    geosim::exp_nonpositive_n(x.data(), out.data(), n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double want = geosim::exp_nonpositive(x[i]);
+      ASSERT_EQ(std::bit_cast<std::uint64_t>(out[i]), std::bit_cast<std::uint64_t>(want))
+          << "n = " << n << ", x = " << x[i];
+    }
+  }
 }
 
 // Monotone to within one unit in the last place: a higher utility never gets a weight smaller by
