@@ -231,7 +231,7 @@ void prepare_run(const Model& m, Workspace& ws) {
 // The decision pass: every actor's utilities, logit weights and choice on the state at the start
 // of the tick, with the ladder at `rung`. Writes ws.chosen; returns the number of actors that had
 // an action open to them. `Words` is the size of the gate bit set when known at compile time
-// (one word for any scenario with at most 64 gates), or 0.
+// (one word for any scenario with at most 64 gates; up to four are compiled), or 0.
 template <std::int32_t Words>
 std::int32_t decide(const Model& m, Workspace& ws, std::int32_t rung, bool anyone_stepped_up) {
   const std::int32_t n_actors = m.n_actors();
@@ -412,8 +412,13 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
   bool anyone_stepped_up = false;  // did any actor's action step the ladder up last tick?
   for (; tick <= horizon; ++tick) {
     // 1. Decisions: every actor chooses on the state at the start of the tick.
-    out.decisions += ws.gate_words == 1 ? decide<1>(m, ws, rung, anyone_stepped_up)
-                                        : decide<0>(m, ws, rung, anyone_stepped_up);
+    switch (ws.gate_words) {
+      case 1: out.decisions += decide<1>(m, ws, rung, anyone_stepped_up); break;
+      case 2: out.decisions += decide<2>(m, ws, rung, anyone_stepped_up); break;
+      case 3: out.decisions += decide<3>(m, ws, rung, anyone_stepped_up); break;
+      case 4: out.decisions += decide<4>(m, ws, rung, anyone_stepped_up); break;
+      default: out.decisions += decide<0>(m, ws, rung, anyone_stepped_up); break;
+    }
     if (trace)
       for (std::int32_t i = 0; i < n_actors; ++i)
         if (ws.chosen[static_cast<std::size_t>(i)] != kNone)

@@ -196,42 +196,53 @@ actors:
   for (const auto& d : t.sample) EXPECT_EQ(d.n_available, 3);
 }
 
-// More distinct conditions than one 64-bit word of gates holds: 70 actions, action k requiring
-// level >= k with level = 35, so exactly k = 0..35 are open (36 actions) and the closed ones carry
-// the largest gains. With lambda 0 the open ones are chosen uniformly. Two more actions are closed
-// by rung ranges (also gates). Exercises the loop's general (several-word) gate path.
-TEST(Logit, ManyGatesSpanSeveralWords) {
+// More distinct conditions than one 64-bit word of gates holds: n actions, action k requiring
+// level >= k with level = n / 2, so exactly k = 0..n/2 are open and the closed ones carry the
+// largest gains. With lambda 0 the open ones are chosen uniformly. Two more actions are closed by
+// rung ranges (also gates). 70 actions give 2 words of gates (a compiled-in size), 300 give 5
+// (the general path).
+void check_many_gates(int n) {
+  const int open = n / 2 + 1;
   std::string yaml =
       "geosim: 1\n"
       "name: many_gates\n"
       "time: {horizon: 100}\n"
       "state:\n"
-      "  level: {initial: 35}\n"
+      "  level: {initial: " + std::to_string(n / 2) + "}\n"
       "ladder: {start: mid, rungs: [{name: low}, {name: mid}, {name: high}]}\n"
       "actors:\n"
       "  a:\n"
       "    rationality: 0\n"
       "    actions:\n";
-  for (int k = 0; k < 70; ++k)
+  for (int k = 0; k < n; ++k)
     yaml += "      g" + std::to_string(k) + ": {class: status_quo, gain: " + std::to_string(k) +
             ", requires: [{var: level, ge: " + std::to_string(k) + "}]}\n";
-  yaml += "      above: {class: status_quo, gain: 100, min_rung: high}\n";
-  yaml += "      below: {class: status_quo, gain: 100, max_rung: low}\n";
+  yaml += "      above: {class: status_quo, gain: 1000, min_rung: high}\n";
+  yaml += "      below: {class: status_quo, gain: 1000, max_rung: low}\n";
   const Model m = compile_text(yaml, "many_gates.yaml");
-  const Tally t = tally(m, 3, 20);
-  ASSERT_EQ(t.decisions, 20u * 100u);
-  for (int k = 36; k < 72; ++k) EXPECT_EQ(t.count[static_cast<std::size_t>(k)], 0u) << k;
-  // Uniform over 36: each open action's count is Binomial(2000, 1/36); within 4 SE.
-  const double n = static_cast<double>(t.decisions), p = 1.0 / 36.0;
-  for (int k = 0; k < 36; ++k)
-    EXPECT_NEAR(static_cast<double>(t.count[static_cast<std::size_t>(k)]) / n, p,
-                4 * std::sqrt(p * (1 - p) / n))
-        << k;
-  for (const auto& d : t.sample) {
-    EXPECT_EQ(d.n_available, 36);
-    EXPECT_DOUBLE_EQ(d.probability, p);
+  const geosim::Workspace ws(m);
+  EXPECT_EQ(ws.gate_words, (n + 2 + 63) / 64);
+  const Tally t = tally(m, 3, 40);
+  ASSERT_EQ(t.decisions, 40u * 100u);
+  for (int k = open; k < n + 2; ++k) EXPECT_EQ(t.count[static_cast<std::size_t>(k)], 0u) << k;
+  // Uniform over the open ones: each count is Binomial(4000, 1 / open); the total over the open
+  // actions of the first and second half is checked within 4 SE, and every open action is seen.
+  const double d = static_cast<double>(t.decisions), p = 1.0 / open;
+  std::uint64_t low = 0;
+  for (int k = 0; k < open; ++k) {
+    EXPECT_GT(t.count[static_cast<std::size_t>(k)], 0u) << k;
+    if (k < open / 2) low += t.count[static_cast<std::size_t>(k)];
+  }
+  const double p_low = (open / 2) * p;
+  EXPECT_NEAR(static_cast<double>(low) / d, p_low, 4 * std::sqrt(p_low * (1 - p_low) / d));
+  for (const auto& rec : t.sample) {
+    EXPECT_EQ(rec.n_available, open);
+    EXPECT_DOUBLE_EQ(rec.probability, p);
   }
 }
+
+TEST(Logit, ManyGatesSpanTwoWords) { check_many_gates(70); }
+TEST(Logit, ManyGatesSpanFiveWords) { check_many_gates(300); }
 
 // Availability is re-evaluated every tick on the current state: `late` requires clock >= 3. The
 // clock is raised by a flow event after the decisions, so the decision of tick t sees clock t - 1
