@@ -21,6 +21,7 @@
 
 #include "geosim/error.h"
 #include "geosim/fast_exp.h"
+#include "sim/fast_exp_lanes.h"
 #include "load/test_support.h"
 #include "geosim/model.h"
 #include "geosim/rng.h"
@@ -340,21 +341,45 @@ TEST(FastExp, WithinTwoUlpOfTheLongDoubleReference) {
   EXPECT_GT(geosim::exp_nonpositive(-708.38), 0.0);
 }
 
+// The vector form's lanes, built for the baseline x86-64 target (SSE2) and, where the compiler
+// can, for AVX2: the two builds a program may pick between when it loads.
+void lanes_baseline(const double* x, double* out, std::size_t n) {
+  geosim::detail::exp_nonpositive_lanes(x, out, n);
+}
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target("avx2"))) void lanes_avx2(const double* x, double* out, std::size_t n) {
+  geosim::detail::exp_nonpositive_lanes(x, out, n);
+}
+constexpr bool kHaveAvx2Build = true;
+#else
+void lanes_avx2(const double*, double*, std::size_t) {}
+constexpr bool kHaveAvx2Build = false;
+#endif
+
 // The vector form gives the scalar form's bits, in every lane and in the scalar tail (n not a
-// multiple of 4), for ordinary arguments and for the edge cases.
+// multiple of 4), for ordinary arguments and for the edge cases: through the engine's entry point
+// and through each target's build of its lanes. So results cannot depend on which build the CPU
+// gets.
 TEST(FastExp, VectorFormMatchesTheScalarFormBitForBit) {
   std::vector<double> x = {0.0,     -0.0,    -1e-300, -1e-17,    -0.5,      -708.38, -708.39,
                            -708.4,  -1e300,  -HUGE_VAL, std::nan(""), -0.34657359, -22.5, -1.0};
   geosim::Rng g(99);
   for (int i = 0; i < 100'000; ++i) x.push_back(-720.0 * g.uniform01());
   for (int i = 0; i < 1'000; ++i) x.push_back(-1e-6 * g.uniform01());
-  for (std::size_t n = 0; n <= x.size(); n += (n < 16 ? 1 : 9973)) {
-    std::vector<double> out(n, -1.0);
-    geosim::exp_nonpositive_n(x.data(), out.data(), n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const double want = geosim::exp_nonpositive(x[i]);
-      ASSERT_EQ(std::bit_cast<std::uint64_t>(out[i]), std::bit_cast<std::uint64_t>(want))
-          << "n = " << n << ", x = " << x[i];
+  using Form = void (*)(const double*, double*, std::size_t);
+  std::vector<std::pair<const char*, Form>> forms = {{"exp_nonpositive_n", geosim::exp_nonpositive_n},
+                                                     {"baseline lanes", lanes_baseline}};
+  if (kHaveAvx2Build && __builtin_cpu_supports("avx2")) forms.emplace_back("AVX2 lanes", lanes_avx2);
+  else std::printf("no AVX2 build or CPU: only the baseline lanes are compared\n");
+  for (const auto& [name, form] : forms) {
+    for (std::size_t n = 0; n <= x.size(); n += (n < 16 ? 1 : 9973)) {
+      std::vector<double> out(n, -1.0);
+      form(x.data(), out.data(), n);
+      for (std::size_t i = 0; i < n; ++i) {
+        const double want = geosim::exp_nonpositive(x[i]);
+        ASSERT_EQ(std::bit_cast<std::uint64_t>(out[i]), std::bit_cast<std::uint64_t>(want))
+            << name << ", n = " << n << ", x = " << x[i];
+      }
     }
   }
 }
