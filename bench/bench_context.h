@@ -4,6 +4,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "geosim_revision.h"  // GEOSIM_GIT_REVISION, written at build time (bench/revision.cmake)
+
 inline void add_geosim_benchmark_context() {
   benchmark::AddCustomContext("geosim_git_revision", GEOSIM_GIT_REVISION);
   benchmark::AddCustomContext("geosim_build_type", GEOSIM_BUILD_TYPE);
