@@ -184,6 +184,22 @@ Workspace::Workspace(const Model& m)
     }
   }
   term_weight.resize(term_var.size());
+
+  // Ladder moves per rung: an action's hold floor, an event's step and hold floor.
+  const auto n_events = static_cast<std::int32_t>(m.events.size());
+  action_floor_at.resize(static_cast<std::size_t>(m.n_rungs * n_actions));
+  event_step_at.resize(static_cast<std::size_t>(m.n_rungs * n_events));
+  event_floor_at.resize(event_step_at.size());
+  for (std::int32_t r = 0; r < m.n_rungs; ++r) {
+    for (std::int32_t k = 0; k < n_actions; ++k)
+      action_floor_at[static_cast<std::size_t>(r * n_actions + k)] =
+          hold_floor(m.actions[static_cast<std::size_t>(k)].move, r);
+    for (std::int32_t e = 0; e < n_events; ++e) {
+      const auto& mv = m.events[static_cast<std::size_t>(e)].move;
+      event_step_at[static_cast<std::size_t>(r * n_events + e)] = move_target(mv, r, m.n_rungs) - r;
+      event_floor_at[static_cast<std::size_t>(r * n_events + e)] = hold_floor(mv, r);
+    }
+  }
 }
 
 namespace {
@@ -439,7 +455,7 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
           static_cast<std::int32_t>(ws.step_at[static_cast<std::size_t>(rung * ws.n_actions + k)]);
       up = std::max(up, step);
       down = std::min(down, step);
-      floor = std::max(floor, hold_floor(act.move, rung));
+      floor = std::max(floor, ws.action_floor_at[static_cast<std::size_t>(rung * ws.n_actions + k)]);
       ws.last_step[static_cast<std::size_t>(i)] = std::max(0, step);
       anyone_stepped_up |= step > 0;
       ws.score[static_cast<std::size_t>(i)] +=
@@ -477,10 +493,11 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
       }
       if (count <= 0.0) continue;
       apply_effects(m, ws, ev.effect_begin, ev.effect_end, count);
-      const std::int32_t step = move_target(ev.move, rung, n_rungs) - rung;
+      const auto at = static_cast<std::size_t>(rung) * m.events.size() + e;
+      const std::int32_t step = ws.event_step_at[at];
       up = std::max(up, step);
       down = std::min(down, step);
-      floor = std::max(floor, hold_floor(ev.move, rung));
+      floor = std::max(floor, ws.event_floor_at[at]);
       if (trace) trace->events.push_back({tick, static_cast<std::int32_t>(e), count});
     }
 

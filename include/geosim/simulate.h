@@ -78,6 +78,9 @@ struct Workspace {
   // The actions' state terms, in model order (so each action's are contiguous and in order).
   std::vector<std::int32_t> term_action, term_var;
   std::vector<ParamIndex> term_param;
+  // Ladder moves tabled per rung: [r * n_actions + k] and [r * n_events + e].
+  std::vector<std::int32_t> action_floor_at;            // the rung below which k holds the ladder
+  std::vector<std::int32_t> event_step_at, event_floor_at;  // an event's step and hold floor
   // Leverage products in summation order: action, L[i][j]'s parameter, j's wish parameter.
   std::vector<std::array<std::int32_t, 3>> leverage_terms;
 
