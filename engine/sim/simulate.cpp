@@ -386,10 +386,9 @@ inline void record_indicators(const Model& m, const Workspace& ws, RunResult& ou
 
 }  // namespace
 
-void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_index,
-                  Workspace& ws, RunResult& out, Trace* trace) {
+void begin_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_index, Workspace& ws,
+               RunResult& out, Trace* trace) {
   const std::int32_t n_actors = m.n_actors();
-  const std::int32_t n_rungs = m.n_rungs;
   const std::int32_t horizon = m.horizon;
 
   sample_parameters(m, master_seed, run_index, ws.params.data());
@@ -410,9 +409,10 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
   std::fill(ws.score.begin(), ws.score.end(), 0.0);
   std::fill(out.first_arrival.begin(), out.first_arrival.end(), -1);
 
-  std::int32_t rung = m.start_rung;
-  for (std::int32_t k = 0; k <= rung; ++k) out.first_arrival[static_cast<std::size_t>(k)] = 0;
-  out.highest_rung = rung;
+  ws.rung = m.start_rung;
+  ws.anyone_stepped_up = false;
+  for (std::int32_t k = 0; k <= ws.rung; ++k) out.first_arrival[static_cast<std::size_t>(k)] = 0;
+  out.highest_rung = ws.rung;
   out.end_state = -1;
   out.end_tick = horizon;
   out.decisions = 0;
@@ -423,121 +423,160 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
     trace->events.clear();
     trace->rung_changes.clear();
   }
+}
 
-  std::int32_t tick = 1;
-  bool anyone_stepped_up = false;  // did any actor's action step the ladder up last tick?
-  for (; tick <= horizon; ++tick) {
-    // 1. Decisions: every actor chooses on the state at the start of the tick.
-    switch (ws.gate_words) {
-      case 1: out.decisions += decide<1>(m, ws, rung, anyone_stepped_up); break;
-      case 2: out.decisions += decide<2>(m, ws, rung, anyone_stepped_up); break;
-      case 3: out.decisions += decide<3>(m, ws, rung, anyone_stepped_up); break;
-      case 4: out.decisions += decide<4>(m, ws, rung, anyone_stepped_up); break;
-      default: out.decisions += decide<0>(m, ws, rung, anyone_stepped_up); break;
-    }
-    if (trace)
-      for (std::int32_t i = 0; i < n_actors; ++i)
-        if (ws.chosen[static_cast<std::size_t>(i)] != kNone)
-          trace->decisions.push_back(explain(m, ws, tick, i, rung));
+namespace {
 
-    // 2. The chosen actions take effect, in actor order; the ladder candidates are collected.
-    std::int32_t up = 0, down = 0, floor = -1;
-    anyone_stepped_up = false;
-    for (std::int32_t i = 0; i < n_actors; ++i) {
-      const std::int32_t k = ws.chosen[static_cast<std::size_t>(i)];
-      if (k == kNone) {
-        ws.last_step[static_cast<std::size_t>(i)] = 0.0;
-        continue;
-      }
-      const auto& act = m.actions[static_cast<std::size_t>(k)];
-      apply_effects(m, ws, act.effect_begin, act.effect_end, 1.0);
-      const auto step =
-          static_cast<std::int32_t>(ws.step_at[static_cast<std::size_t>(rung * ws.n_actions + k)]);
-      up = std::max(up, step);
-      down = std::min(down, step);
-      floor = std::max(floor, ws.action_floor_at[static_cast<std::size_t>(rung * ws.n_actions + k)]);
-      ws.last_step[static_cast<std::size_t>(i)] = std::max(0, step);
-      anyone_stepped_up |= step > 0;
-      ws.score[static_cast<std::size_t>(i)] +=
-          m.class_weights[static_cast<std::size_t>(act.escalation_class)];
-    }
-
-    // 3. Stochastic events, each from its own stream, in declared order.
-    for (std::size_t e = 0; e < m.events.size(); ++e) {
-      const auto& ev = m.events[e];
-      Rng& rng = ws.event_streams[e];
-      // Eligibility (a pure test) is evaluated only where it can change the outcome: a Bernoulli
-      // whose draw misses does not fire either way.
-      const auto eligible = [&] {
-        return rung >= ev.min_rung && rung <= ev.max_rung &&
-               all_hold(m, ws, ev.cond_begin, ev.cond_end);
-      };
-      double count = 0.0;
-      switch (ev.kind) {
-        case Event::Kind::bernoulli: {
-          const double u = rng.uniform01();  // drawn every tick to keep streams aligned
-          count = (u < p[ev.rate] && eligible()) ? 1.0 : 0.0;
-          break;
-        }
-        case Event::Kind::poisson: {
-          if (!eligible()) break;
-          double mean = p[ev.rate];
-          if (ev.per_var != kNone) mean *= ws.state[static_cast<std::size_t>(ev.per_var)];
-          mean = std::min(mean, 1e15);
-          if (mean > 0.0)
-            count = static_cast<double>(
-                boost::random::poisson_distribution<std::int64_t, double>(mean)(rng));
-          break;
-        }
-        case Event::Kind::flow: count = eligible() ? 1.0 : 0.0; break;
-      }
-      if (count <= 0.0) continue;
-      apply_effects(m, ws, ev.effect_begin, ev.effect_end, count);
-      const auto at = static_cast<std::size_t>(rung) * m.events.size() + e;
-      const std::int32_t step = ws.event_step_at[at];
-      up = std::max(up, step);
-      down = std::min(down, step);
-      floor = std::max(floor, ws.event_floor_at[at]);
-      if (trace) trace->events.push_back({tick, static_cast<std::int32_t>(e), count});
-    }
-
-    // 4. The ladder: escalation wins; it comes down only when nobody pushes it up, and not
-    // below a rung that an action or event chosen this tick holds.
-    const std::int32_t before = rung;
-    rung = up > 0 ? std::min(rung + up, n_rungs - 1) : std::max({rung + down, floor, 0});
-    if (rung != before && trace) trace->rung_changes.push_back({tick, before, rung});
-    for (std::int32_t k = out.highest_rung + 1; k <= rung; ++k)
-      out.first_arrival[static_cast<std::size_t>(k)] = tick;
-    out.highest_rung = std::max(out.highest_rung, rung);
-
-    record_indicators(m, ws, out, tick);
-
-    // 5. End states, in declared order; the first that fires (and passes its draw) ends the run.
-    for (std::int32_t e = 0; e < m.n_end_states(); ++e) {
-      const auto& es = m.end_states[static_cast<std::size_t>(e)];
-      const double u = ws.end_stream.uniform01();
-      // The test (pure) only matters when the draw passes.
-      if (out.end_state != -1 || !(u < p[es.probability])) continue;
-      bool fired = false;
-      switch (es.kind) {
-        case EndState::Kind::rung: fired = rung >= es.rung; break;
-        case EndState::Kind::state: fired = all_hold(m, ws, es.cond_begin, es.cond_end); break;
-        case EndState::Kind::all_chosen:
-        case EndState::Kind::any_chosen: {
-          const bool need_all = es.kind == EndState::Kind::all_chosen;
-          fired = need_all;
-          for (std::int32_t q = es.action_begin; q < es.action_end; ++q) {
-            const std::int32_t a = m.end_state_actions[static_cast<std::size_t>(q)];
-            const bool was = ws.chosen[static_cast<std::size_t>(m.actions[static_cast<std::size_t>(a)].owner)] == a;
-            fired = need_all ? (fired && was) : (fired || was);
-          }
-          break;
-        }
-      }
-      if (fired) out.end_state = e;
-    }
-    if (out.end_state != -1) break;
+// The decision pass for the model's number of gate words.
+[[gnu::always_inline]] inline std::int32_t decide_any(const Model& m, Workspace& ws,
+                                                      std::int32_t rung, bool anyone_stepped_up) {
+  switch (ws.gate_words) {
+    case 1: return decide<1>(m, ws, rung, anyone_stepped_up);
+    case 2: return decide<2>(m, ws, rung, anyone_stepped_up);
+    case 3: return decide<3>(m, ws, rung, anyone_stepped_up);
+    case 4: return decide<4>(m, ws, rung, anyone_stepped_up);
+    default: return decide<0>(m, ws, rung, anyone_stepped_up);
   }
+}
+
+}  // namespace
+
+std::int32_t decide_tick(const Model& m, Workspace& ws) {
+  return decide_any(m, ws, ws.rung, ws.anyone_stepped_up);
+}
+
+namespace {
+
+// One tick (advance_tick), inlined into simulate_run's loop.
+[[gnu::always_inline]] inline bool tick_impl(const Model& m, std::int32_t tick, Workspace& ws,
+                                             RunResult& out, Trace* trace) {
+  const std::int32_t n_actors = m.n_actors();
+  const std::int32_t n_rungs = m.n_rungs;
+  const double* p = ws.params.data();
+  std::int32_t rung = ws.rung;
+
+  // 1. Decisions: every actor chooses on the state at the start of the tick.
+  out.decisions += decide_any(m, ws, rung, ws.anyone_stepped_up);
+  if (trace)
+    for (std::int32_t i = 0; i < n_actors; ++i)
+      if (ws.chosen[static_cast<std::size_t>(i)] != kNone)
+        trace->decisions.push_back(explain(m, ws, tick, i, rung));
+
+  // 2. The chosen actions take effect, in actor order; the ladder candidates are collected.
+  std::int32_t up = 0, down = 0, floor = -1;
+  bool anyone_stepped_up = false;
+  for (std::int32_t i = 0; i < n_actors; ++i) {
+    const std::int32_t k = ws.chosen[static_cast<std::size_t>(i)];
+    if (k == kNone) {
+      ws.last_step[static_cast<std::size_t>(i)] = 0.0;
+      continue;
+    }
+    const auto& act = m.actions[static_cast<std::size_t>(k)];
+    apply_effects(m, ws, act.effect_begin, act.effect_end, 1.0);
+    const auto step =
+        static_cast<std::int32_t>(ws.step_at[static_cast<std::size_t>(rung * ws.n_actions + k)]);
+    up = std::max(up, step);
+    down = std::min(down, step);
+    floor = std::max(floor, ws.action_floor_at[static_cast<std::size_t>(rung * ws.n_actions + k)]);
+    ws.last_step[static_cast<std::size_t>(i)] = std::max(0, step);
+    anyone_stepped_up |= step > 0;
+    ws.score[static_cast<std::size_t>(i)] +=
+        m.class_weights[static_cast<std::size_t>(act.escalation_class)];
+  }
+
+  // 3. Stochastic events, each from its own stream, in declared order.
+  for (std::size_t e = 0; e < m.events.size(); ++e) {
+    const auto& ev = m.events[e];
+    Rng& rng = ws.event_streams[e];
+    // Eligibility (a pure test) is evaluated only where it can change the outcome: a Bernoulli
+    // whose draw misses does not fire either way.
+    const auto eligible = [&] {
+      return rung >= ev.min_rung && rung <= ev.max_rung &&
+             all_hold(m, ws, ev.cond_begin, ev.cond_end);
+    };
+    double count = 0.0;
+    switch (ev.kind) {
+      case Event::Kind::bernoulli: {
+        const double u = rng.uniform01();  // drawn every tick to keep streams aligned
+        count = (u < p[ev.rate] && eligible()) ? 1.0 : 0.0;
+        break;
+      }
+      case Event::Kind::poisson: {
+        if (!eligible()) break;
+        double mean = p[ev.rate];
+        if (ev.per_var != kNone) mean *= ws.state[static_cast<std::size_t>(ev.per_var)];
+        mean = std::min(mean, 1e15);
+        if (mean > 0.0)
+          count = static_cast<double>(
+              boost::random::poisson_distribution<std::int64_t, double>(mean)(rng));
+        break;
+      }
+      case Event::Kind::flow: count = eligible() ? 1.0 : 0.0; break;
+    }
+    if (count <= 0.0) continue;
+    apply_effects(m, ws, ev.effect_begin, ev.effect_end, count);
+    const auto at = static_cast<std::size_t>(rung) * m.events.size() + e;
+    const std::int32_t step = ws.event_step_at[at];
+    up = std::max(up, step);
+    down = std::min(down, step);
+    floor = std::max(floor, ws.event_floor_at[at]);
+    if (trace) trace->events.push_back({tick, static_cast<std::int32_t>(e), count});
+  }
+
+  // 4. The ladder: escalation wins; it comes down only when nobody pushes it up, and not
+  // below a rung that an action or event chosen this tick holds.
+  const std::int32_t before = rung;
+  rung = up > 0 ? std::min(rung + up, n_rungs - 1) : std::max({rung + down, floor, 0});
+  if (rung != before && trace) trace->rung_changes.push_back({tick, before, rung});
+  for (std::int32_t k = out.highest_rung + 1; k <= rung; ++k)
+    out.first_arrival[static_cast<std::size_t>(k)] = tick;
+  out.highest_rung = std::max(out.highest_rung, rung);
+
+  record_indicators(m, ws, out, tick);
+
+  // 5. End states, in declared order; the first that fires (and passes its draw) ends the run.
+  for (std::int32_t e = 0; e < m.n_end_states(); ++e) {
+    const auto& es = m.end_states[static_cast<std::size_t>(e)];
+    const double u = ws.end_stream.uniform01();
+    // The test (pure) only matters when the draw passes.
+    if (out.end_state != -1 || !(u < p[es.probability])) continue;
+    bool fired = false;
+    switch (es.kind) {
+      case EndState::Kind::rung: fired = rung >= es.rung; break;
+      case EndState::Kind::state: fired = all_hold(m, ws, es.cond_begin, es.cond_end); break;
+      case EndState::Kind::all_chosen:
+      case EndState::Kind::any_chosen: {
+        const bool need_all = es.kind == EndState::Kind::all_chosen;
+        fired = need_all;
+        for (std::int32_t q = es.action_begin; q < es.action_end; ++q) {
+          const std::int32_t a = m.end_state_actions[static_cast<std::size_t>(q)];
+          const bool was = ws.chosen[static_cast<std::size_t>(m.actions[static_cast<std::size_t>(a)].owner)] == a;
+          fired = need_all ? (fired && was) : (fired || was);
+        }
+        break;
+      }
+    }
+    if (fired) out.end_state = e;
+  }
+  ws.rung = rung;
+  ws.anyone_stepped_up = anyone_stepped_up;
+  return out.end_state != -1;
+}
+
+}  // namespace
+
+bool advance_tick(const Model& m, std::int32_t tick, Workspace& ws, RunResult& out,
+                  Trace* trace) {
+  return tick_impl(m, tick, ws, out, trace);
+}
+
+void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_index,
+                  Workspace& ws, RunResult& out, Trace* trace) {
+  begin_run(m, master_seed, run_index, ws, out, trace);
+  const std::int32_t horizon = m.horizon;
+  std::int32_t tick = 1;
+  for (; tick <= horizon; ++tick)
+    if (tick_impl(m, tick, ws, out, trace)) break;
   out.end_tick = std::min(tick, horizon);
 
   // After the run ends the world stands still: indicators keep their final values.

@@ -95,6 +95,8 @@ struct Workspace {
   Rng end_stream;
 
   // --- per tick
+  std::int32_t rung = 0;               // where the ladder stands
+  bool anyone_stepped_up = false;      // did any actor's action step the ladder up last tick?
   std::vector<double> state;
   std::vector<std::uint64_t> gates;  // this tick's gate bits
   std::vector<double> provoked;      // per actor: the reciprocity term's multiplier
@@ -113,5 +115,22 @@ struct Workspace {
 // arguments give the same bits on any thread. Allocates nothing when `trace` is null.
 void simulate_run(const Model& model, std::uint64_t master_seed, std::uint64_t run_index,
                   Workspace& ws, RunResult& out, Trace* trace = nullptr);
+
+// The stages of simulate_run, public so that benchmarks (bench/parts_bench.cpp) and tests can
+// take a run apart; simulate_run is exactly begin_run, advance_tick for ticks 1, 2, ... until it
+// returns true or the horizon is passed, then the end-of-run bookkeeping.
+//
+// Starts run `run_index`: draws the parameters, fills the per-run tables, seeds the streams, sets
+// the initial state and records tick 0.
+void begin_run(const Model& model, std::uint64_t master_seed, std::uint64_t run_index,
+               Workspace& ws, RunResult& out, Trace* trace = nullptr);
+// Tick `tick`: decisions, effects, events, the ladder, indicators, end states. Returns true when
+// an end state fired.
+bool advance_tick(const Model& model, std::int32_t tick, Workspace& ws, RunResult& out,
+                  Trace* trace = nullptr);
+// The decision pass alone, on the workspace's current state and rung: every actor's choice into
+// ws.chosen (and its utilities and weights). Returns the number of actors that had an open action.
+// Draws from the actors' streams, so calling it outside advance_tick changes the run.
+std::int32_t decide_tick(const Model& model, Workspace& ws);
 
 }  // namespace geosim
