@@ -3,6 +3,8 @@
 //   BM_RunSetup/S           one run of S cut to a horizon of one tick: parameter sampling, the
 //                           per-run precomputation, stream seeding and a single tick
 //   BM_SimulateRun/S        one whole run of S (simulate_run, simulate.h), no reduction
+//   BM_DecisionPass/S       one decision pass (decide_tick): every actor's choice in one tick
+//   BM_Tick/S               one tick (advance_tick), the start of each run kept out
 //   BM_Reduction/S          folding one finished run into an Accumulator (Accumulator::add,
 //                           summary.h): the reference reduction that run_monte_carlo's batched
 //                           path reproduces bit for bit
@@ -13,9 +15,8 @@
 //   BM_FloorBatched/...     the same arithmetic batched per tick with the engine's vector exp:
 //                           what one decision cannot cost less than in the engine's layout
 // S is the toy, the baseline and bench/scenarios/scaled_24x20.yaml, plus any scenario given with
-// --scenario=FILE (repeatable). There is no public API for one tick or one decision, so their
-// cost is given as counters of the whole run: `time/decision` (= 1 / decisions per second) and
-// `time/tick`; BM_RunSetup separates the per-run fixed cost from the per-tick cost.
+// --scenario=FILE (repeatable). `time/decision` is 1 / decisions per second; BM_RunSetup separates
+// the per-run fixed cost from the per-tick cost.
 //
 //   build-bench/bench/parts_bench --benchmark_repetitions=5 --benchmark_out_format=json
 //       --benchmark_out=bench/results/parts_$(date +%Y%m%d).json      (one command line)
@@ -116,6 +117,62 @@ void BM_SimulateRun(benchmark::State& state, const std::string& path) {
 
 void BM_RunSetup(benchmark::State& state, const std::string& path) {
   simulate_runs(state, model_for(path, 1));
+}
+
+// One decision pass (decide_tick: gates, utilities, logit weights, every actor's draw and pick)
+// on realistic states: 64 workspaces, workspace r stopped before tick 1 + (r * 7) % 90 of run r
+// (or where that run ended), used in turn. The pass leaves the state as it was (only the actors'
+// streams advance), so every call decides on the same 64 states.
+void BM_DecisionPass(benchmark::State& state, const std::string& path) {
+  const auto& m = model_for(path);
+  constexpr int kStates = 64;
+  std::vector<geosim::Workspace> ws;
+  ws.reserve(kStates);
+  auto out = geosim::RunResult::for_model(m);
+  for (int r = 0; r < kStates; ++r) {
+    ws.emplace_back(m);
+    geosim::begin_run(m, kSeed, static_cast<std::uint64_t>(r), ws.back(), out);
+    const int stop = 1 + (r * 7) % 90;
+    for (int t = 1; t < stop && t <= m.horizon; ++t)
+      if (geosim::advance_tick(m, t, ws.back(), out)) break;
+  }
+  double decisions = 0;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    decisions += geosim::decide_tick(m, ws[i++ % kStates]);
+    benchmark::DoNotOptimize(ws[0].chosen.data());
+  }
+  label(state, m);
+  state.counters["decisions/s"] = benchmark::Counter(decisions, benchmark::Counter::kIsRate);
+  state.counters["time/decision"] = per(decisions);
+  state.counters["time/pass"] = per(static_cast<double>(state.iterations()));
+}
+
+// One tick (advance_tick: decisions, effects, events, the ladder, indicators, end states), run
+// after run; starting the next run (begin_run) is kept out of the timing.
+void BM_Tick(benchmark::State& state, const std::string& path) {
+  const auto& m = model_for(path);
+  geosim::Workspace ws(m);
+  auto out = geosim::RunResult::for_model(m);
+  std::uint64_t run = 0;
+  std::int32_t tick = 1;
+  double decisions = 0;  // of the finished runs
+  geosim::begin_run(m, kSeed, run, ws, out);
+  for (auto _ : state) {
+    const bool ended = geosim::advance_tick(m, tick++, ws, out);
+    if (ended || tick > m.horizon) {
+      state.PauseTiming();
+      decisions += static_cast<double>(out.decisions);
+      geosim::begin_run(m, kSeed, ++run, ws, out);
+      tick = 1;
+      state.ResumeTiming();
+    }
+  }
+  decisions += static_cast<double>(out.decisions);
+  label(state, m);
+  state.counters["runs"] = static_cast<double>(run);
+  state.counters["time/tick"] = per(static_cast<double>(state.iterations()));
+  state.counters["time/decision"] = per(decisions);
 }
 
 // Folds prepared runs (64 different ones, so the sketches see a realistic spread) into one
@@ -361,6 +418,10 @@ int main(int argc, char** argv) {
         ->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark(("BM_SimulateRun/" + name).c_str(), BM_SimulateRun, path)
         ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(("BM_DecisionPass/" + name).c_str(), BM_DecisionPass, path)
+        ->Unit(benchmark::kNanosecond);
+    benchmark::RegisterBenchmark(("BM_Tick/" + name).c_str(), BM_Tick, path)
+        ->Unit(benchmark::kNanosecond);
     benchmark::RegisterBenchmark(("BM_Reduction/" + name).c_str(), BM_Reduction, path)
         ->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark(("BM_MonteCarlo/" + name).c_str(), BM_MonteCarlo, path)
