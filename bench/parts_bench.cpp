@@ -254,6 +254,35 @@ struct FloorModel {
   }
 };
 
+// The floors' shared pieces: action a's utility on state x, the cumulative pick among n weights
+// (the last action absorbs rounding), and the counters.
+inline double floor_utility(const FloorModel& fm, std::size_t a, const std::vector<double>& x) {
+  double u = fm.base[a];
+  for (int t = 0; t < fm.terms; ++t) {
+    const std::size_t q = a * static_cast<std::size_t>(fm.terms) + static_cast<std::size_t>(t);
+    u += fm.weight[q] * x[static_cast<std::size_t>(fm.term_var[q])];
+  }
+  return u;
+}
+
+inline int floor_pick(const double* w, int n, double draw) {
+  double acc = 0.0;
+  for (int k = 0; k < n; ++k) {
+    acc += w[k];
+    if (draw < acc) return k;
+  }
+  return n - 1;
+}
+
+void floor_counters(benchmark::State& state, const std::string& kind, int n_actors, int n_actions,
+                    int n_ticks, int n_terms) {
+  state.SetLabel(kind + ", " + std::to_string(n_terms) + " state term(s) per action");
+  const double decisions = static_cast<double>(state.iterations()) * n_actors * n_ticks;
+  state.counters["decisions/s"] = benchmark::Counter(decisions, benchmark::Counter::kIsRate);
+  state.counters["time/decision"] = per(decisions);
+  state.counters["time/action"] = per(decisions * n_actions);
+}
+
 void BM_Floor(benchmark::State& state) {
   const int n_actors = static_cast<int>(state.range(0));
   const int n_actions = static_cast<int>(state.range(1));
@@ -273,13 +302,7 @@ void BM_Floor(benchmark::State& state) {
         const std::size_t a0 = static_cast<std::size_t>(i) * static_cast<std::size_t>(n_actions);
         double best = -HUGE_VAL;
         for (int k = 0; k < n_actions; ++k) {
-          const std::size_t a = a0 + static_cast<std::size_t>(k);
-          double uk = fm.base[a];
-          for (int t = 0; t < n_terms; ++t) {
-            const std::size_t q =
-                a * static_cast<std::size_t>(n_terms) + static_cast<std::size_t>(t);
-            uk += fm.weight[q] * x[static_cast<std::size_t>(fm.term_var[q])];
-          }
+          const double uk = floor_utility(fm, a0 + static_cast<std::size_t>(k), x);
           u[static_cast<std::size_t>(k)] = uk;
           best = std::max(best, uk);
         }
@@ -290,16 +313,7 @@ void BM_Floor(benchmark::State& state) {
           w[static_cast<std::size_t>(k)] = wk;
           total += wk;
         }
-        const double draw = rng.uniform01() * total;
-        int pick = n_actions - 1;
-        double acc = 0.0;
-        for (int k = 0; k < n_actions; ++k) {
-          acc += w[static_cast<std::size_t>(k)];
-          if (draw < acc) {
-            pick = k;
-            break;
-          }
-        }
+        const int pick = floor_pick(w.data(), n_actions, rng.uniform01() * total);
         chosen[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(a0) + pick;
       }
       // Simultaneous choice: effects apply after every actor has chosen.
@@ -308,11 +322,7 @@ void BM_Floor(benchmark::State& state) {
     benchmark::DoNotOptimize(x.data());
     benchmark::ClobberMemory();
   }
-  state.SetLabel("bare arithmetic, " + std::to_string(n_terms) + " state term(s) per action");
-  const double decisions = static_cast<double>(state.iterations()) * n_actors * n_ticks;
-  state.counters["decisions/s"] = benchmark::Counter(decisions, benchmark::Counter::kIsRate);
-  state.counters["time/decision"] = per(decisions);
-  state.counters["time/action"] = per(decisions * n_actions);
+  floor_counters(state, "bare arithmetic", n_actors, n_actions, n_ticks, n_terms);
 }
 // The same decisions batched as the engine batches them: all actors' utilities on the tick's
 // state first, then one vector exp (geosim::exp_nonpositive_n, the engine's) over every action,
@@ -331,14 +341,7 @@ void BM_FloorBatched(benchmark::State& state) {
     std::fill(x.begin(), x.end(), 0.0);
     geosim::Rng rng(run++);
     for (int tick = 0; tick < n_ticks; ++tick) {
-      for (std::size_t a = 0; a < n; ++a) {
-        double ua = fm.base[a];
-        for (int t = 0; t < n_terms; ++t) {
-          const std::size_t q = a * static_cast<std::size_t>(n_terms) + static_cast<std::size_t>(t);
-          ua += fm.weight[q] * x[static_cast<std::size_t>(fm.term_var[q])];
-        }
-        u[a] = ua;
-      }
+      for (std::size_t a = 0; a < n; ++a) u[a] = floor_utility(fm, a, x);
       for (int i = 0; i < n_actors; ++i) {
         const std::size_t a0 = static_cast<std::size_t>(i) * static_cast<std::size_t>(n_actions);
         double best = -HUGE_VAL;
@@ -352,28 +355,15 @@ void BM_FloorBatched(benchmark::State& state) {
         const double* wi = w.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(n_actions);
         double total = 0.0;
         for (int k = 0; k < n_actions; ++k) total += wi[k];
-        const double draw = rng.uniform01() * total;
-        int pick = n_actions - 1;
-        double acc = 0.0;
-        for (int k = 0; k < n_actions; ++k) {
-          acc += wi[k];
-          if (draw < acc) {
-            pick = k;
-            break;
-          }
-        }
-        chosen[static_cast<std::size_t>(i)] = i * n_actions + pick;
+        chosen[static_cast<std::size_t>(i)] =
+            i * n_actions + floor_pick(wi, n_actions, rng.uniform01() * total);
       }
       for (const std::int32_t a : chosen) x[static_cast<std::size_t>(fm.effect_var[a])] += 1.0;
     }
     benchmark::DoNotOptimize(x.data());
     benchmark::ClobberMemory();
   }
-  state.SetLabel("batched, vector exp, " + std::to_string(n_terms) + " state term(s) per action");
-  const double decisions = static_cast<double>(state.iterations()) * n_actors * n_ticks;
-  state.counters["decisions/s"] = benchmark::Counter(decisions, benchmark::Counter::kIsRate);
-  state.counters["time/decision"] = per(decisions);
-  state.counters["time/action"] = per(decisions * n_actions);
+  floor_counters(state, "batched, vector exp", n_actors, n_actions, n_ticks, n_terms);
 }
 
 // The baseline (6 actors, 31 actions: about 5 each, 1.03 state terms per action) and the scaled
