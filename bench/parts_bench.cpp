@@ -3,6 +3,7 @@
 //   BM_RunSetup/S           one run of S cut to a horizon of one tick: parameter sampling, the
 //                           per-run precomputation, stream seeding and a single tick
 //   BM_SimulateRun/S        one whole run of S (simulate_run, simulate.h), no reduction
+//   BM_SimulateLanes/S      four runs side by side (simulate_lanes), as run_monte_carlo runs them
 //   BM_DecisionPass/S       one decision pass (decide_tick): every actor's choice in one tick
 //   BM_Tick/S               one tick (advance_tick), the start of each run kept out
 //   BM_Reduction/S          folding one finished run into an Accumulator (Accumulator::add,
@@ -113,6 +114,26 @@ void simulate_runs(benchmark::State& state, const geosim::Model& m) {
 
 void BM_SimulateRun(benchmark::State& state, const std::string& path) {
   simulate_runs(state, model_for(path));
+}
+
+// Runs four at a time (simulate_lanes, simulate.h), as run_monte_carlo simulates them: the same
+// results as BM_SimulateRun's, with the decision passes taken as vector lanes.
+void BM_SimulateLanes(benchmark::State& state, const std::string& path) {
+  const auto& m = model_for(path);
+  geosim::LaneWorkspace lw(m);
+  std::vector<geosim::RunResult> out(geosim::kLanes, geosim::RunResult::for_model(m));
+  std::uint64_t run = 0;
+  double decisions = 0, ticks = 0;
+  for (auto _ : state) {
+    geosim::simulate_lanes(m, kSeed, run, geosim::kLanes, lw, out.data());
+    run += geosim::kLanes;
+    for (const auto& r : out) {
+      decisions += static_cast<double>(r.decisions);
+      ticks += r.end_tick;
+    }
+    benchmark::DoNotOptimize(out[0].end_state);
+  }
+  run_counters(state, m, static_cast<double>(run), decisions, ticks);
 }
 
 void BM_RunSetup(benchmark::State& state, const std::string& path) {
@@ -407,6 +428,8 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(("BM_RunSetup/" + name).c_str(), BM_RunSetup, path)
         ->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark(("BM_SimulateRun/" + name).c_str(), BM_SimulateRun, path)
+        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(("BM_SimulateLanes/" + name).c_str(), BM_SimulateLanes, path)
         ->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark(("BM_DecisionPass/" + name).c_str(), BM_DecisionPass, path)
         ->Unit(benchmark::kNanosecond);

@@ -113,18 +113,25 @@ Accumulator run_monte_carlo(const Model& model, const MonteCarloOptions& options
         // sketches sketch by sketch, so each sketch is touched once per batch (the sketches are
         // many and memory-bound) and reads its kBatch values from one contiguous row.
         static constexpr std::size_t kBatch = 32;
-        return [&model, &options, &sketched, counts, ws = Workspace(model),
-                run = RunResult::for_model(model),
+        // Runs are simulated kLanes at a time (simulate_lanes) and reduced one by one in
+        // run-index order.
+        static_assert(kBatch % kLanes == 0);
+        return [&model, &options, &sketched, counts, lanes = LaneWorkspace(model),
+                runs = std::vector<RunResult>(kLanes, RunResult::for_model(model)),
                 values = std::vector<double>(sketched.size() * kBatch)](
                    std::uint64_t begin, std::uint64_t end, BlockMoments& block) mutable {
           for (std::uint64_t first = begin; first < end; first += kBatch) {
             const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kBatch, end - first));
-            for (std::size_t r = 0; r < n; ++r) {
-              simulate_run(model, options.master_seed, first + r, ws, run);
-              counts->add_outcomes(run);
-              block.add(run.indicators.data());
-              for (std::size_t j = 0; j < sketched.size(); ++j)
-                values[j * kBatch + r] = run.indicators[sketched[j]];
+            for (std::size_t r0 = 0; r0 < n; r0 += kLanes) {
+              const int group = static_cast<int>(std::min<std::size_t>(kLanes, n - r0));
+              simulate_lanes(model, options.master_seed, first + r0, group, lanes, runs.data());
+              for (std::size_t r = r0; r < r0 + static_cast<std::size_t>(group); ++r) {
+                const RunResult& run = runs[r - r0];
+                counts->add_outcomes(run);
+                block.add(run.indicators.data());
+                for (std::size_t j = 0; j < sketched.size(); ++j)
+                  values[j * kBatch + r] = run.indicators[sketched[j]];
+              }
             }
             for (std::size_t j = 0; j < sketched.size(); ++j) {
               QuantileSketch& sketch = counts->ind_sketch[sketched[j]];

@@ -12,6 +12,7 @@
 
 #include "geosim/fast_exp.h"
 #include "geosim/simulate.h"
+#include "sim/lanes.h"
 
 namespace geosim {
 
@@ -447,20 +448,15 @@ std::int32_t decide_tick(const Model& m, Workspace& ws) {
 
 namespace {
 
-// One tick (advance_tick), inlined into simulate_run's loop.
-[[gnu::always_inline]] inline bool tick_impl(const Model& m, std::int32_t tick, Workspace& ws,
-                                             RunResult& out, Trace* trace) {
+// Steps 2 to 5 of a tick, once the decisions are in ws.chosen: effects, events, the ladder,
+// indicators, end states. Returns true when an end state fired. Inlined into simulate_run's loop
+// and simulate_lanes'.
+[[gnu::always_inline]] inline bool settle_tick(const Model& m, std::int32_t tick, Workspace& ws,
+                                               RunResult& out, Trace* trace) {
   const std::int32_t n_actors = m.n_actors();
   const std::int32_t n_rungs = m.n_rungs;
   const double* p = ws.params.data();
   std::int32_t rung = ws.rung;
-
-  // 1. Decisions: every actor chooses on the state at the start of the tick.
-  out.decisions += decide_any(m, ws, rung, ws.anyone_stepped_up);
-  if (trace)
-    for (std::int32_t i = 0; i < n_actors; ++i)
-      if (ws.chosen[static_cast<std::size_t>(i)] != kNone)
-        trace->decisions.push_back(explain(m, ws, tick, i, rung));
 
   // 2. The chosen actions take effect, in actor order; the ladder candidates are collected.
   std::int32_t up = 0, down = 0, floor = -1;
@@ -563,6 +559,30 @@ namespace {
   return out.end_state != -1;
 }
 
+// The end of a run that stopped at `tick` (horizon + 1 if it ran out of time).
+void finish_run(const Model& m, std::int32_t tick, RunResult& out) {
+  const std::int32_t horizon = m.horizon;
+  out.end_tick = std::min(tick, horizon);
+  // After the run ends the world stands still: indicators keep their final values.
+  const std::size_t stride = static_cast<std::size_t>(horizon + 1);
+  for (std::int32_t i = 0; i < m.n_indicators(); ++i) {
+    double* row = out.indicators.data() + static_cast<std::size_t>(i) * stride;
+    for (std::int32_t t = out.end_tick + 1; t <= horizon; ++t) row[t] = row[out.end_tick];
+  }
+}
+
+// One tick (advance_tick), inlined into simulate_run's loop.
+[[gnu::always_inline]] inline bool tick_impl(const Model& m, std::int32_t tick, Workspace& ws,
+                                             RunResult& out, Trace* trace) {
+  // 1. Decisions: every actor chooses on the state at the start of the tick.
+  out.decisions += decide_any(m, ws, ws.rung, ws.anyone_stepped_up);
+  if (trace)
+    for (std::int32_t i = 0; i < m.n_actors(); ++i)
+      if (ws.chosen[static_cast<std::size_t>(i)] != kNone)
+        trace->decisions.push_back(explain(m, ws, tick, i, ws.rung));
+  return settle_tick(m, tick, ws, out, trace);
+}
+
 }  // namespace
 
 bool advance_tick(const Model& m, std::int32_t tick, Workspace& ws, RunResult& out,
@@ -577,15 +597,128 @@ void simulate_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_i
   std::int32_t tick = 1;
   for (; tick <= horizon; ++tick)
     if (tick_impl(m, tick, ws, out, trace)) break;
-  out.end_tick = std::min(tick, horizon);
+  finish_run(m, tick, out);
+}
 
-  // After the run ends the world stands still: indicators keep their final values.
-  const std::size_t stride = static_cast<std::size_t>(horizon + 1);
-  for (std::int32_t i = 0; i < m.n_indicators(); ++i) {
-    double* row = out.indicators.data() + static_cast<std::size_t>(i) * stride;
-    for (std::int32_t t = out.end_tick + 1; t <= horizon; ++t)
-      row[t] = row[out.end_tick];
+// ---------------------------------------------------------------------------------------------
+// Runs as lanes
+
+LaneWorkspace::LaneWorkspace(const Model& m) {
+  lane.reserve(kLanes);
+  for (int l = 0; l < kLanes; ++l) lane.emplace_back(m);
+  const Workspace& plan = lane[0];
+  std::vector<std::int32_t> slot(static_cast<std::size_t>(m.n_vars()), -1);
+  const auto slot_of = [&](std::int32_t v) {
+    std::int32_t& s = slot[static_cast<std::size_t>(v)];
+    if (s < 0) {
+      s = static_cast<std::int32_t>(x_vars.size());
+      x_vars.push_back(v);
+    }
+    return s;
+  };
+  for (const std::int32_t v : plan.gate_var) gate_slot.push_back(slot_of(v));
+  for (const std::int32_t v : plan.term_var) term_slot.push_back(slot_of(v));
+  const auto lanes = [](std::size_t count) { return count * static_cast<std::size_t>(kLanes); };
+  const auto n_actors = static_cast<std::size_t>(m.n_actors());
+  const auto n_actions = static_cast<std::size_t>(m.n_actions());
+  x.assign(lanes(x_vars.size()), 0.0);
+  gate_value.assign(lanes(plan.gate_var.size()), 0.0);
+  term_weight.assign(lanes(plan.term_var.size()), 0.0);
+  lambda.assign(lanes(n_actors), 0.0);
+  reciprocity.assign(lanes(n_actors), 0.0);
+  hostility.assign(lanes(n_actors * n_actors), 0.0);
+  last_step.assign(lanes(n_actors), 0.0);
+  base.assign(lanes(n_actions), 0.0);
+  step.assign(lanes(n_actions), 0.0);
+  row_rung.assign(kLanes, -1);
+  stepped_up.assign(kLanes, 0);
+  gates.assign(lanes(static_cast<std::size_t>(plan.gate_words)), 0);
+  utility.assign(lanes(n_actions), 0.0);
+  logit_arg.assign(lanes(n_actions), 0.0);
+  weights.assign(lanes(n_actions), 0.0);
+  decided.assign(kLanes, 0);
+}
+
+namespace {
+
+// Lane l's state after a tick (or the run's start), as the next decision pass reads it.
+void sync_lane(const Model& m, LaneWorkspace& lw, std::size_t l) {
+  constexpr auto L = static_cast<std::size_t>(kLanes);
+  const Workspace& ws = lw.lane[l];
+  for (std::size_t s = 0; s < lw.x_vars.size(); ++s)
+    lw.x[s * L + l] = ws.state[static_cast<std::size_t>(lw.x_vars[s])];
+  for (std::size_t j = 0; j < ws.last_step.size(); ++j) lw.last_step[j * L + l] = ws.last_step[j];
+  lw.stepped_up[l] = ws.anyone_stepped_up ? -1 : 0;
+  if (lw.row_rung[l] != ws.rung) {
+    lw.row_rung[l] = ws.rung;
+    const auto row = static_cast<std::size_t>(ws.rung) * static_cast<std::size_t>(ws.n_actions);
+    for (std::size_t k = 0; k < static_cast<std::size_t>(ws.n_actions); ++k) {
+      lw.base[k * L + l] = ws.base_utility[row + k];
+      lw.step[k * L + l] = ws.step_at[row + k];
+    }
   }
+  (void)m;
+}
+
+// Lane l's per-run values, once its run has begun.
+void load_lane(const Model& m, LaneWorkspace& lw, std::size_t l) {
+  constexpr auto L = static_cast<std::size_t>(kLanes);
+  const Workspace& ws = lw.lane[l];
+  for (std::size_t g = 0; g < ws.gate_value.size(); ++g)
+    lw.gate_value[g * L + l] = ws.params[static_cast<std::size_t>(ws.gate_value[g])];
+  for (std::size_t t = 0; t < ws.term_weight.size(); ++t) lw.term_weight[t * L + l] = ws.term_weight[t];
+  for (std::size_t i = 0; i < ws.lambda.size(); ++i) {
+    lw.lambda[i * L + l] = ws.lambda[i];
+    lw.reciprocity[i * L + l] = ws.reciprocity[i];
+  }
+  for (std::size_t q = 0; q < ws.hostility.size(); ++q) lw.hostility[q * L + l] = ws.hostility[q];
+  lw.row_rung[l] = -1;  // the run's base and step tables are new
+  sync_lane(m, lw, l);
+}
+
+}  // namespace
+
+void simulate_lanes(const Model& m, std::uint64_t master_seed, std::uint64_t first_run, int n,
+                    LaneWorkspace& lw, RunResult* out) {
+  if (detail::lanes_pay()) {
+    detail::simulate_lanes_with(detail::decide_lanes, m, master_seed, first_run, n, lw, out);
+    return;
+  }
+  for (int l = 0; l < std::clamp(n, 0, kLanes); ++l)
+    simulate_run(m, master_seed, first_run + static_cast<std::uint64_t>(l),
+                 lw.lane[static_cast<std::size_t>(l)], out[l]);
+}
+
+void detail::simulate_lanes_with(LaneDecider decide, const Model& m, std::uint64_t master_seed,
+                                 std::uint64_t first_run, int n, LaneWorkspace& lw,
+                                 RunResult* out) {
+  const auto lanes = static_cast<std::size_t>(std::clamp(n, 0, kLanes));
+  std::array<bool, kLanes> running{};
+  for (std::size_t l = 0; l < lanes; ++l) {
+    begin_run(m, master_seed, first_run + l, lw.lane[l], out[l]);
+    load_lane(m, lw, l);
+    running[l] = true;
+  }
+  std::size_t live = lanes;
+  std::int32_t tick = 1;
+  for (; tick <= m.horizon && live > 0; ++tick) {
+    // Lanes whose run has ended (or that have none) decide too, on their last state; their
+    // choices are not used.
+    decide(m, lw);
+    for (std::size_t l = 0; l < lanes; ++l) {
+      if (!running[l]) continue;
+      out[l].decisions += lw.decided[l];
+      if (settle_tick(m, tick, lw.lane[l], out[l], nullptr)) {
+        finish_run(m, tick, out[l]);
+        running[l] = false;
+        --live;
+      } else {
+        sync_lane(m, lw, l);
+      }
+    }
+  }
+  for (std::size_t l = 0; l < lanes; ++l)
+    if (running[l]) finish_run(m, tick, out[l]);
 }
 
 }  // namespace geosim

@@ -111,6 +111,42 @@ struct Workspace {
   explicit Workspace(const Model& m);
 };
 
+// Four runs side by side: simulate_lanes advances them tick by tick in lockstep and takes their
+// decision passes together, one vector lane per run, so that every actor's utilities, logit weights
+// and pick are computed for four runs at once with no data-dependent branch (docs/performance.md,
+// "Runs as lanes"). Everything else in a tick is done run by run, as in simulate_run. Each lane
+// does exactly simulate_run's arithmetic, so every run gives the same bits either way (tested).
+inline constexpr int kLanes = 4;
+
+struct LaneWorkspace {
+  std::vector<Workspace> lane;  // one per lane: its run's tables, streams and state
+
+  // The decision pass's inputs and scratch, lane-major: entry [x * kLanes + l] is lane l's.
+  std::vector<std::int32_t> x_vars;     // the state variables the decision pass reads
+  std::vector<std::int32_t> gate_slot;  // per gate: where its variable sits in x_vars
+  std::vector<std::int32_t> term_slot;  // per utility term: likewise
+  std::vector<double> x;                // [s]: this tick's value of x_vars[s]
+  std::vector<double> gate_value;       // [g]: the value gate g compares with, this run's
+  std::vector<double> term_weight;      // [t]
+  std::vector<double> lambda, reciprocity;  // [i]
+  std::vector<double> hostility;            // [i * n_actors + j]
+  std::vector<double> last_step;            // [j]
+  std::vector<double> base, step;           // [k]: the lane's rung row of base_utility, step_at
+  std::vector<std::int32_t> row_rung;       // per lane: the rung that row is for, -1 if none
+  std::vector<std::int64_t> stepped_up;     // per lane: all ones if anyone stepped up last tick
+  std::vector<std::uint64_t> gates;         // [w]
+  std::vector<double> utility, logit_arg, weights;  // [k]
+  std::vector<std::int64_t> decided;        // per lane: actors that chose this tick
+
+  explicit LaneWorkspace(const Model& m);
+};
+
+// Simulates runs first_run, ..., first_run + n - 1 (1 <= n <= kLanes) into out[0], ...,
+// out[n - 1], with the same results, bit for bit, as simulate_run on each. Allocates nothing.
+// On a machine without AVX2, where the lanes would be slower, it simulates the runs one by one.
+void simulate_lanes(const Model& model, std::uint64_t master_seed, std::uint64_t first_run, int n,
+                    LaneWorkspace& lw, RunResult* out);
+
 // Simulates run `run_index` of `model` under `master_seed` into `out`. Deterministic: the same
 // arguments give the same bits on any thread. Allocates nothing when `trace` is null.
 void simulate_run(const Model& model, std::uint64_t master_seed, std::uint64_t run_index,

@@ -1,0 +1,138 @@
+// simulate_lanes (four runs side by side, their decision passes as vector lanes) against
+// simulate_run, the one-run reference: every run must give the same bits either way, in every
+// shipped scenario, the scaled benchmark scenario (three words of gates) and scenarios with two
+// and five words of gates (the general path), whole groups of four and partial ones, with both
+// builds of the vector pass (AVX2 where the machine has it, and baseline x86-64).
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "geosim/model.h"
+#include "geosim/scenario.h"
+#include "geosim/simulate.h"
+#include "load/test_support.h"
+#include "sim/lanes.h"
+
+namespace {
+
+using geosim::Model;
+using geosim::RunResult;
+
+struct Coverage {
+  int runs = 0, ended_early = 0, rung_moves = 0;
+};
+
+// Runs first..first+count-1 both ways, `group` at a time through the lanes (the last group may be
+// smaller), and compares every field of every run bit for bit; counts what was covered into `c`.
+void compare(const Model& m, std::uint64_t seed, std::uint64_t first, int count, int group,
+             geosim::detail::LaneDecider decide, Coverage& c) {
+  geosim::Workspace ws(m);
+  geosim::LaneWorkspace lw(m);
+  RunResult one = RunResult::for_model(m);
+  std::vector<RunResult> lanes(geosim::kLanes, RunResult::for_model(m));
+  for (int r = 0; r < count; r += group) {
+    const int n = std::min(group, count - r);
+    geosim::detail::simulate_lanes_with(decide, m, seed, first + static_cast<std::uint64_t>(r), n,
+                                        lw, lanes.data());
+    for (int l = 0; l < n; ++l) {
+      const std::uint64_t run = first + static_cast<std::uint64_t>(r + l);
+      geosim::simulate_run(m, seed, run, ws, one);
+      const RunResult& got = lanes[static_cast<std::size_t>(l)];
+      SCOPED_TRACE(m.names.scenario + ", run " + std::to_string(run));
+      ASSERT_EQ(got.end_tick, one.end_tick);
+      ASSERT_EQ(got.end_state, one.end_state);
+      ASSERT_EQ(got.decisions, one.decisions);
+      ASSERT_EQ(got.highest_rung, one.highest_rung);
+      ASSERT_EQ(got.first_arrival, one.first_arrival);
+      ASSERT_EQ(got.indicators.size(), one.indicators.size());
+      for (std::size_t q = 0; q < one.indicators.size(); ++q)
+        ASSERT_EQ(std::bit_cast<std::uint64_t>(got.indicators[q]),
+                  std::bit_cast<std::uint64_t>(one.indicators[q]))
+            << "indicator-tick " << q << ": " << got.indicators[q] << " vs " << one.indicators[q];
+      ++c.runs;
+      c.ended_early += one.end_tick < m.horizon ? 1 : 0;
+      c.rung_moves += one.highest_rung != m.start_rung ? 1 : 0;
+    }
+  }
+}
+
+Model load(const std::string& relative) {
+  return geosim::compile(geosim::load_scenario(std::string(GEOSIM_SOURCE_DIR) + "/" + relative));
+}
+
+// Every shipped scenario: 4 lanes at a time, and 3 at a time (so groups start at every offset
+// and some lanes stay empty), with both builds of the pass.
+TEST(Lanes, ShippedScenariosGiveTheOneRunBits) {
+  namespace fs = std::filesystem;
+  int scenarios = 0;
+  Coverage c;
+  for (const auto& dir : {"scenarios/dprk_russia_2024", "scenarios/toy"}) {
+    for (const auto& entry : fs::directory_iterator(fs::path(GEOSIM_SOURCE_DIR) / dir)) {
+      if (entry.path().extension() != ".yaml" ||
+          entry.path().filename().string().rfind("study", 0) == 0)
+        continue;
+      const Model m = geosim::compile(geosim::load_scenario(entry.path().string()));
+      ++scenarios;
+      for (const auto decide : {geosim::detail::decide_lanes, geosim::detail::decide_lanes_baseline}) {
+        compare(m, 11, 0, 24, 4, decide, c);
+        compare(m, 11, 1000, 10, 3, decide, c);
+      }
+    }
+  }
+  EXPECT_GE(scenarios, 13);
+  // The comparison covered runs that ended early (lanes finishing at different ticks) and runs in
+  // which the ladder moved (the rung rows reloaded mid-run).
+  EXPECT_EQ(c.runs, scenarios * 2 * 34);
+  EXPECT_GT(c.ended_early, 0);
+  EXPECT_GT(c.rung_moves, 0);
+}
+
+// The scaled scenario: 24 actors, 20 actions each, three words of gates.
+TEST(Lanes, ScaledScenarioGivesTheOneRunBits) {
+  const Model m = load("bench/scenarios/scaled_24x20.yaml");
+  ASSERT_EQ(geosim::Workspace(m).gate_words, 3);
+  Coverage c;
+  for (const auto decide : {geosim::detail::decide_lanes, geosim::detail::decide_lanes_baseline})
+    compare(m, 5, 0, 8, 4, decide, c);
+}
+
+// n actions each requiring level >= k, level moved by a Poisson event, two actions closed by rung
+// ranges: 70 actions give 2 words of gates, 300 give 5 (the pass's general path).
+Model many_gates(int n) {
+  std::string yaml =
+      "geosim: 1\n"
+      "name: many_gates\n"
+      "time: {horizon: 60}\n"
+      "state:\n"
+      "  level: {initial: " + std::to_string(n / 2) + ", min: 0}\n"
+      "ladder: {start: mid, rungs: [{name: low}, {name: mid}, {name: high}]}\n"
+      "events:\n"
+      "  drift: {kind: poisson, rate: 0.8, effects: [{var: level, add: -1}]}\n"
+      "actors:\n"
+      "  a:\n"
+      "    rationality: 0.05\n"
+      "    actions:\n";
+  for (int k = 0; k < n; ++k)
+    yaml += "      g" + std::to_string(k) + ": {class: status_quo, gain: " + std::to_string(k % 7) +
+            ", requires: [{var: level, ge: " + std::to_string(k) + "}], effects: [{var: level, add: " +
+            std::to_string(k % 3) + "}]}\n";
+  yaml += "      above: {class: status_quo, gain: 1000, min_rung: high}\n";
+  yaml += "      below: {class: status_quo, gain: 1000, max_rung: low}\n";
+  return geosim::testing_support::compile_text(yaml, "many_gates.yaml");
+}
+
+TEST(Lanes, TwoAndFiveWordsOfGatesGiveTheOneRunBits) {
+  for (const int n : {70, 300}) {
+    const Model m = many_gates(n);
+    ASSERT_EQ(geosim::Workspace(m).gate_words, (n + 2 + 63) / 64);
+    Coverage c;
+    for (const auto decide : {geosim::detail::decide_lanes, geosim::detail::decide_lanes_baseline})
+      compare(m, 9, 0, 12, 4, decide, c);
+  }
+}
+
+}  // namespace
