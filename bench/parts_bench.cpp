@@ -5,6 +5,7 @@
 //   BM_SimulateRun/S        one whole run of S (simulate_run, simulate.h), no reduction
 //   BM_SimulateLanes/S      four runs side by side (simulate_lanes), as run_monte_carlo runs them
 //   BM_DecisionPass/S       one decision pass (decide_tick): every actor's choice in one tick
+//   BM_DecisionPassLanes/S  the same for four runs at once (decide_lanes_tick); time/pass is per run
 //   BM_Tick/S               one tick (advance_tick), the start of each run kept out
 //   BM_Reduction/S          folding one finished run into an Accumulator (Accumulator::add,
 //                           summary.h): the reference reduction that run_monte_carlo's batched
@@ -167,6 +168,33 @@ void BM_DecisionPass(benchmark::State& state, const std::string& path) {
   state.counters["decisions/s"] = benchmark::Counter(decisions, benchmark::Counter::kIsRate);
   state.counters["time/decision"] = per(decisions);
   state.counters["time/pass"] = per(static_cast<double>(state.iterations()));
+}
+
+// The lanes' decision pass (decide_lanes_tick): four runs' decisions at once, on realistic states:
+// 16 lane workspaces, workspace q holding runs 4q..4q+3 stopped after tick 1 + (q * 7) % 90 (a run
+// that ended before keeps its last state, and still decides), used in turn.
+void BM_DecisionPassLanes(benchmark::State& state, const std::string& path) {
+  const auto& m = model_for(path);
+  constexpr int kWorkspaces = 16;
+  std::vector<geosim::LaneWorkspace> lw;
+  lw.reserve(kWorkspaces);
+  std::vector<geosim::RunResult> out(geosim::kLanes, geosim::RunResult::for_model(m));
+  for (int q = 0; q < kWorkspaces; ++q) {
+    lw.emplace_back(m);
+    const auto& cut = model_for(path, std::min(m.horizon, 1 + (q * 7) % 90));
+    geosim::simulate_lanes(cut, kSeed, static_cast<std::uint64_t>(q) * geosim::kLanes,
+                           geosim::kLanes, lw.back(), out.data());
+  }
+  double decisions = 0;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    decisions += static_cast<double>(geosim::decide_lanes_tick(m, lw[i++ % kWorkspaces]));
+    benchmark::DoNotOptimize(lw[0].lane[0].chosen.data());
+  }
+  label(state, m);
+  state.counters["decisions/s"] = benchmark::Counter(decisions, benchmark::Counter::kIsRate);
+  state.counters["time/decision"] = per(decisions);
+  state.counters["time/pass"] = per(static_cast<double>(state.iterations()) * geosim::kLanes);
 }
 
 // One tick (advance_tick: decisions, effects, events, the ladder, indicators, end states), run
@@ -432,6 +460,9 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(("BM_SimulateLanes/" + name).c_str(), BM_SimulateLanes, path)
         ->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark(("BM_DecisionPass/" + name).c_str(), BM_DecisionPass, path)
+        ->Unit(benchmark::kNanosecond);
+    benchmark::RegisterBenchmark(("BM_DecisionPassLanes/" + name).c_str(), BM_DecisionPassLanes,
+                                 path)
         ->Unit(benchmark::kNanosecond);
     benchmark::RegisterBenchmark(("BM_Tick/" + name).c_str(), BM_Tick, path)
         ->Unit(benchmark::kNanosecond);

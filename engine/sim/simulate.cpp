@@ -689,6 +689,13 @@ void simulate_lanes(const Model& m, std::uint64_t master_seed, std::uint64_t fir
                  lw.lane[static_cast<std::size_t>(l)], out[l]);
 }
 
+std::int64_t decide_lanes_tick(const Model& m, LaneWorkspace& lw) {
+  (detail::lanes_pay() ? detail::decide_lanes : detail::decide_lanes_baseline)(m, lw);
+  std::int64_t decisions = 0;
+  for (const std::int64_t d : lw.decided) decisions += d;
+  return decisions;
+}
+
 void detail::simulate_lanes_with(LaneDecider decide, const Model& m, std::uint64_t master_seed,
                                  std::uint64_t first_run, int n, LaneWorkspace& lw,
                                  RunResult* out) {

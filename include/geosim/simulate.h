@@ -147,6 +147,11 @@ struct LaneWorkspace {
 void simulate_lanes(const Model& model, std::uint64_t master_seed, std::uint64_t first_run, int n,
                     LaneWorkspace& lw, RunResult* out);
 
+// The lanes' decision pass alone, on each lane's current state (as simulate_lanes left it): every
+// lane's choices into lw.lane[l].chosen. Returns the number of actor-decisions over the four
+// lanes. For benchmarks; draws from the lanes' actor streams, as decide_tick does.
+std::int64_t decide_lanes_tick(const Model& model, LaneWorkspace& lw);
+
 // Simulates run `run_index` of `model` under `master_seed` into `out`. Deterministic: the same
 // arguments give the same bits on any thread. Allocates nothing when `trace` is null.
 void simulate_run(const Model& model, std::uint64_t master_seed, std::uint64_t run_index,

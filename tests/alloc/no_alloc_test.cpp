@@ -1,5 +1,5 @@
-// The hot path allocates nothing on the heap: simulate_run (with no trace) after its first call,
-// sample_parameters, and Accumulator::add of runs whose values the accumulator has seen before.
+// The hot path allocates nothing on the heap: simulate_run (with no trace) and simulate_lanes
+// after their first call, sample_parameters, and Accumulator::add of runs whose values the accumulator has seen before.
 //
 // Two counters prove it. Every form of the global operator new is replaced by a counting one (in
 // this file, so for this whole test executable). And on glibc, unless a sanitizer owns the
@@ -202,6 +202,31 @@ TEST(NoAllocation, BaselineRunsAfterTheFirstAllocateNothing) {
 
 TEST(NoAllocation, ScaledScenarioRunsAfterTheFirstAllocateNothing) {
   expect_runs_allocate_nothing(kScaled, 100);
+}
+
+// The same for simulate_lanes (four runs at a time, as run_monte_carlo simulates), groups of four
+// and a last group of three, after one warm-up group.
+void expect_lanes_allocate_nothing(const std::string& rel, std::uint64_t n_runs) {
+  if (!std::filesystem::exists(source_path(rel))) GTEST_SKIP() << rel << " is not there";
+  const geosim::Model m = model_of(rel);
+  geosim::LaneWorkspace lw(m);
+  std::vector<geosim::RunResult> out(geosim::kLanes, geosim::RunResult::for_model(m));
+  geosim::simulate_lanes(m, 7, 0, geosim::kLanes, lw, out.data());  // warm-up
+  const Counts before = now();
+  std::int64_t decisions = 0;
+  for (std::uint64_t run = geosim::kLanes; run < n_runs; run += geosim::kLanes) {
+    const int n = run + geosim::kLanes < n_runs ? geosim::kLanes : geosim::kLanes - 1;
+    geosim::simulate_lanes(m, 20261123, run, n, lw, out.data());
+    for (int l = 0; l < n; ++l) decisions += out[static_cast<std::size_t>(l)].decisions;
+  }
+  const Counts after = now();
+  expect_nothing_allocated(before, after, "simulate_lanes of " + rel);
+  EXPECT_GT(decisions, 0);
+}
+
+TEST(NoAllocation, BaselineLanesAllocateNothing) { expect_lanes_allocate_nothing(kBaseline, 1000); }
+TEST(NoAllocation, ScaledScenarioLanesAllocateNothing) {
+  expect_lanes_allocate_nothing(kScaled, 100);
 }
 
 TEST(NoAllocation, SampleParametersAllocatesNothing) {
