@@ -150,26 +150,33 @@ Comparison compare_scenarios(const Model& a, const Model& b, const MonteCarloOpt
   detail::run_blocks(
       plan, total, [&] { return PairedAccumulator(map); },
       [&] {
-        return [&, wa = Workspace(a), wb = Workspace(b), ra = RunResult::for_model(a),
-                rb = RunResult::for_model(b)](std::uint64_t begin, std::uint64_t end,
-                                              PairedAccumulator& acc) mutable {
-         for (std::uint64_t run = begin; run < end; ++run) {
-          simulate_run(a, options.master_seed, run, wa, ra);
-          simulate_run(b, options.master_seed, run, wb, rb);
-          for (std::size_t k = 0; k < map.name.size(); ++k) {
-            const bool x = has_outcome(map, k, map.in_a[k], a, ra);
-            const bool y = has_outcome(map, k, map.in_b[k], b, rb);
-            auto& c = acc.counts[k];
-            (x ? (y ? c.n11 : c.n10) : (y ? c.n01 : c.n00)) += 1;
+        // Both scenarios' runs kLanes at a time (simulate_lanes); pairs are reduced in run order.
+        return [&, la = LaneWorkspace(a), lb = LaneWorkspace(b),
+                runs_a = std::vector<RunResult>(kLanes, RunResult::for_model(a)),
+                runs_b = std::vector<RunResult>(kLanes, RunResult::for_model(b))](
+                   std::uint64_t begin, std::uint64_t end, PairedAccumulator& acc) mutable {
+          for (std::uint64_t first = begin; first < end; first += kLanes) {
+            const int n = static_cast<int>(std::min<std::uint64_t>(kLanes, end - first));
+            simulate_lanes(a, options.master_seed, first, n, la, runs_a.data());
+            simulate_lanes(b, options.master_seed, first, n, lb, runs_b.data());
+            for (std::size_t l = 0; l < static_cast<std::size_t>(n); ++l) {
+              const RunResult& ra = runs_a[l];
+              const RunResult& rb = runs_b[l];
+              for (std::size_t k = 0; k < map.name.size(); ++k) {
+                const bool x = has_outcome(map, k, map.in_a[k], a, ra);
+                const bool y = has_outcome(map, k, map.in_b[k], b, rb);
+                auto& c = acc.counts[k];
+                (x ? (y ? c.n11 : c.n10) : (y ? c.n01 : c.n00)) += 1;
+              }
+              for (std::size_t i = 0; i < map.indicator_names.size(); ++i) {
+                const double xa = ra.indicator(a, map.ind_a[i], a.horizon);
+                const double xb = rb.indicator(b, map.ind_b[i], b.horizon);
+                acc.diff[i].add(xb - xa);
+                acc.in_a[i].add(xa);
+                acc.in_b[i].add(xb);
+              }
+            }
           }
-          for (std::size_t i = 0; i < map.indicator_names.size(); ++i) {
-            const double xa = ra.indicator(a, map.ind_a[i], a.horizon);
-            const double xb = rb.indicator(b, map.ind_b[i], b.horizon);
-            acc.diff[i].add(xb - xa);
-            acc.in_a[i].add(xa);
-            acc.in_b[i].add(xb);
-          }
-         }
         };
       });
 

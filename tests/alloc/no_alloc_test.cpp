@@ -1,5 +1,6 @@
 // The hot path allocates nothing on the heap: simulate_run (with no trace) and simulate_lanes
-// after their first call, sample_parameters, and Accumulator::add of runs whose values the accumulator has seen before.
+// after their first call, sample_parameters, and Accumulator::add of runs whose values the
+// accumulator has seen before.
 //
 // Two counters prove it. Every form of the global operator new is replaced by a counting one (in
 // this file, so for this whole test executable). And on glibc, unless a sanitizer owns the
