@@ -8,6 +8,7 @@
 // -Wno-psabi: the 32-byte vectors never cross a call that is not inlined.
 #include "sim/lanes.h"
 
+#include <array>
 #include <cmath>
 #include <cstring>
 
@@ -40,8 +41,23 @@ template <std::int32_t Words>
   const std::int32_t n_actors = m.n_actors();
   const std::int32_t words = Words > 0 ? Words : plan.gate_words;
   const auto uw = static_cast<std::size_t>(words);
-  const double* x = lw.x.data();
   const V4d neg_inf = splat(-HUGE_VAL);
+
+  // The lanes' state as the pass reads it: the variables it uses, last tick's steps, and whether
+  // anyone stepped up, gathered lane-major.
+  const std::array<const Workspace*, L> ws = {&lw.lane[0], &lw.lane[1], &lw.lane[2], &lw.lane[3]};
+  const std::array<const double*, L> st = {ws[0]->state.data(), ws[1]->state.data(),
+                                            ws[2]->state.data(), ws[3]->state.data()};
+  for (std::size_t s = 0; s < lw.x_vars.size(); ++s) {
+    const auto v = static_cast<std::size_t>(lw.x_vars[s]);
+    store(lw.x.data() + s * L, V4d{st[0][v], st[1][v], st[2][v], st[3][v]});
+  }
+  for (std::size_t j = 0; j < static_cast<std::size_t>(n_actors); ++j)
+    store(lw.last_step.data() + j * L, V4d{ws[0]->last_step[j], ws[1]->last_step[j],
+                                           ws[2]->last_step[j], ws[3]->last_step[j]});
+  const V4i anyone = V4i{ws[0]->anyone_stepped_up, ws[1]->anyone_stepped_up,
+                         ws[2]->anyone_stepped_up, ws[3]->anyone_stepped_up} != 0;
+  const double* x = lw.x.data();
 
   // Gates: each lane's rung-range gates, then each distinct condition tested on every lane.
   std::uint64_t* gates = lw.gates.data();
@@ -64,7 +80,6 @@ template <std::int32_t Words>
 
   // Utilities: base + provoked_i * step where anyone stepped up, else base; then the state terms.
   double* u = lw.utility.data();
-  const V4i anyone = load<V4i>(lw.stepped_up.data());
   const auto n = static_cast<std::size_t>(n_actors);
   for (std::size_t i = 0; i < n; ++i) {
     V4d provoked = splat(0.0);

@@ -5,9 +5,9 @@
 
 namespace geosim::detail {
 
-// Every lane's decision pass on its workspace's rung and the lane-major inputs in `lw` (x,
-// last_step, stepped_up, the rung rows and the per-run values): each lane's choices into
-// lw.lane[l].chosen and their number into lw.decided[l]. Draws one number per actor from every
+// Every lane's decision pass on its workspace's state and rung, with the rung rows and per-run
+// values kept lane-major in `lw`: each lane's choices into lw.lane[l].chosen and their number
+// into lw.decided[l]. Draws one number per actor from every
 // lane's actor streams, as decide_tick does.
 // On x86-64 with GCC it is built for AVX2 and for baseline x86-64 (the machine picks one when the
 // program loads); decide_lanes_baseline is the baseline build alone, for the tests.

@@ -631,7 +631,6 @@ LaneWorkspace::LaneWorkspace(const Model& m) {
   base.assign(lanes(n_actions), 0.0);
   step.assign(lanes(n_actions), 0.0);
   row_rung.assign(kLanes, -1);
-  stepped_up.assign(kLanes, 0);
   gates.assign(lanes(static_cast<std::size_t>(plan.gate_words)), 0);
   utility.assign(lanes(n_actions), 0.0);
   logit_arg.assign(lanes(n_actions), 0.0);
@@ -641,39 +640,35 @@ LaneWorkspace::LaneWorkspace(const Model& m) {
 
 namespace {
 
-// Lane l's state after a tick (or the run's start), as the next decision pass reads it.
-void sync_lane(const Model& m, LaneWorkspace& lw, std::size_t l) {
+// Lane l's rung row of the per-run tables, reloaded when its ladder has moved (the rest of the
+// lane's state the decision pass gathers itself).
+void sync_lane(LaneWorkspace& lw, std::size_t l) {
   constexpr auto L = static_cast<std::size_t>(kLanes);
   const Workspace& ws = lw.lane[l];
-  for (std::size_t s = 0; s < lw.x_vars.size(); ++s)
-    lw.x[s * L + l] = ws.state[static_cast<std::size_t>(lw.x_vars[s])];
-  for (std::size_t j = 0; j < ws.last_step.size(); ++j) lw.last_step[j * L + l] = ws.last_step[j];
-  lw.stepped_up[l] = ws.anyone_stepped_up ? -1 : 0;
-  if (lw.row_rung[l] != ws.rung) {
-    lw.row_rung[l] = ws.rung;
-    const auto row = static_cast<std::size_t>(ws.rung) * static_cast<std::size_t>(ws.n_actions);
-    for (std::size_t k = 0; k < static_cast<std::size_t>(ws.n_actions); ++k) {
-      lw.base[k * L + l] = ws.base_utility[row + k];
-      lw.step[k * L + l] = ws.step_at[row + k];
-    }
+  if (lw.row_rung[l] == ws.rung) return;
+  lw.row_rung[l] = ws.rung;
+  const auto row = static_cast<std::size_t>(ws.rung) * static_cast<std::size_t>(ws.n_actions);
+  for (std::size_t k = 0; k < static_cast<std::size_t>(ws.n_actions); ++k) {
+    lw.base[k * L + l] = ws.base_utility[row + k];
+    lw.step[k * L + l] = ws.step_at[row + k];
   }
-  (void)m;
 }
 
 // Lane l's per-run values, once its run has begun.
-void load_lane(const Model& m, LaneWorkspace& lw, std::size_t l) {
+void load_lane(LaneWorkspace& lw, std::size_t l) {
   constexpr auto L = static_cast<std::size_t>(kLanes);
   const Workspace& ws = lw.lane[l];
   for (std::size_t g = 0; g < ws.gate_value.size(); ++g)
     lw.gate_value[g * L + l] = ws.params[static_cast<std::size_t>(ws.gate_value[g])];
-  for (std::size_t t = 0; t < ws.term_weight.size(); ++t) lw.term_weight[t * L + l] = ws.term_weight[t];
+  for (std::size_t t = 0; t < ws.term_weight.size(); ++t)
+    lw.term_weight[t * L + l] = ws.term_weight[t];
   for (std::size_t i = 0; i < ws.lambda.size(); ++i) {
     lw.lambda[i * L + l] = ws.lambda[i];
     lw.reciprocity[i * L + l] = ws.reciprocity[i];
   }
   for (std::size_t q = 0; q < ws.hostility.size(); ++q) lw.hostility[q * L + l] = ws.hostility[q];
   lw.row_rung[l] = -1;  // the run's base and step tables are new
-  sync_lane(m, lw, l);
+  sync_lane(lw, l);
 }
 
 }  // namespace
@@ -703,7 +698,7 @@ void detail::simulate_lanes_with(LaneDecider decide, const Model& m, std::uint64
   std::array<bool, kLanes> running{};
   for (std::size_t l = 0; l < lanes; ++l) {
     begin_run(m, master_seed, first_run + l, lw.lane[l], out[l]);
-    load_lane(m, lw, l);
+    load_lane(lw, l);
     running[l] = true;
   }
   std::size_t live = lanes;
@@ -720,7 +715,7 @@ void detail::simulate_lanes_with(LaneDecider decide, const Model& m, std::uint64
         running[l] = false;
         --live;
       } else {
-        sync_lane(m, lw, l);
+        sync_lane(lw, l);
       }
     }
   }

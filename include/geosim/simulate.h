@@ -125,15 +125,14 @@ struct LaneWorkspace {
   std::vector<std::int32_t> x_vars;     // the state variables the decision pass reads
   std::vector<std::int32_t> gate_slot;  // per gate: where its variable sits in x_vars
   std::vector<std::int32_t> term_slot;  // per utility term: likewise
-  std::vector<double> x;                // [s]: this tick's value of x_vars[s]
+  std::vector<double> x;                // [s]: this tick's value of x_vars[s] (gathered by the pass)
   std::vector<double> gate_value;       // [g]: the value gate g compares with, this run's
   std::vector<double> term_weight;      // [t]
   std::vector<double> lambda, reciprocity;  // [i]
   std::vector<double> hostility;            // [i * n_actors + j]
-  std::vector<double> last_step;            // [j]
+  std::vector<double> last_step;            // [j] (gathered by the pass)
   std::vector<double> base, step;           // [k]: the lane's rung row of base_utility, step_at
   std::vector<std::int32_t> row_rung;       // per lane: the rung that row is for, -1 if none
-  std::vector<std::int64_t> stepped_up;     // per lane: all ones if anyone stepped up last tick
   std::vector<std::uint64_t> gates;         // [w]
   std::vector<double> utility, logit_arg, weights;  // [k]
   std::vector<std::int64_t> decided;        // per lane: actors that chose this tick
