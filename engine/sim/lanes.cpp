@@ -8,6 +8,7 @@
 // -Wno-psabi: the 32-byte vectors never cross a call that is not inlined.
 #include "sim/lanes.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -59,23 +60,25 @@ template <std::int32_t Words>
                          ws[2]->anyone_stepped_up, ws[3]->anyone_stepped_up} != 0;
   const double* x = lw.x.data();
 
-  // Gates: each lane's rung-range gates, then each distinct condition tested on every lane.
+  // Gates, word by word: each lane's rung-range gates, then each distinct condition of the word
+  // tested on every lane.
   std::uint64_t* gates = lw.gates.data();
-  for (std::size_t l = 0; l < L; ++l) {
-    const std::uint64_t* row =
-        plan.rung_gates.data() + static_cast<std::size_t>(lw.lane[l].rung) * uw;
-    for (std::size_t w = 0; w < uw; ++w) gates[w * L + l] = row[w];
-  }
-  for (std::size_t g = 0; g < plan.gate_var.size(); ++g) {
-    const V4d xv = load<V4d>(x + static_cast<std::size_t>(lw.gate_slot[g]) * L);
-    const V4d v = load<V4d>(lw.gate_value.data() + g * L);
-    const unsigned o = plan.gate_orderings[g];
-    // holds_orderings: which of <, ==, > hold, against the operator's bits (NaN: none).
-    const V4i ok = ((xv < v) & splat_i(-static_cast<std::int64_t>(o & 1u))) |
-                   ((xv == v) & splat_i(-static_cast<std::int64_t>((o >> 1) & 1u))) |
-                   ((xv > v) & splat_i(-static_cast<std::int64_t>((o >> 2) & 1u)));
-    std::uint64_t* word = gates + (g / 64) * L;
-    store(word, load<V4u>(word) | ((reinterpret_cast<const V4u&>(ok) & 1u) << (g % 64)));
+  const std::size_t n_conditions = plan.gate_var.size();
+  for (std::size_t w = 0; w < uw; ++w) {
+    V4u word;
+    for (std::size_t l = 0; l < L; ++l)
+      word[l] = plan.rung_gates[static_cast<std::size_t>(lw.lane[l].rung) * uw + w];
+    for (std::size_t g = w * 64; g < std::min(n_conditions, w * 64 + 64); ++g) {
+      const V4d xv = load<V4d>(x + static_cast<std::size_t>(lw.gate_slot[g]) * L);
+      const V4d v = load<V4d>(lw.gate_value.data() + g * L);
+      const unsigned o = plan.gate_orderings[g];
+      // holds_orderings: which of <, ==, > hold, against the operator's bits (NaN: none).
+      const V4i ok = ((xv < v) & splat_i(-static_cast<std::int64_t>(o & 1u))) |
+                     ((xv == v) & splat_i(-static_cast<std::int64_t>((o >> 1) & 1u))) |
+                     ((xv > v) & splat_i(-static_cast<std::int64_t>((o >> 2) & 1u)));
+      word |= (reinterpret_cast<const V4u&>(ok) & 1u) << (g % 64);
+    }
+    store(gates + w * L, word);
   }
 
   // Utilities: base + provoked_i * step where anyone stepped up, else base; then the state terms.
