@@ -208,6 +208,55 @@ void QuantileSketch::add(double x, std::uint64_t count) {
   spill(x, count);
 }
 
+void QuantileSketch::add_values(const double* x, std::size_t n) {
+  std::size_t i = 0;
+  // Exact mode: runs of equal values go in as one weighted entry (flags, counts and zeros often
+  // repeat from run to run).
+  while (i < n && exact_) {
+    std::size_t j = i + 1;
+    while (j < n && x[j] == x[i]) ++j;
+    add(x[i], j - i);
+    i = j;
+  }
+  // Spilled: each chunk's positive keys are found first, the store is grown once to hold them,
+  // and the buckets are counted with no further checks.
+  constexpr std::size_t kChunk = 64;
+  std::array<std::int32_t, kChunk> keys;
+  while (i < n) {
+    const std::size_t end = i + std::min(kChunk, n - i);
+    std::size_t k = 0;
+    std::int32_t lo = std::numeric_limits<std::int32_t>::max();
+    std::int32_t hi = std::numeric_limits<std::int32_t>::min();
+    for (; i < end; ++i) {
+      const double v = x[i];
+      assert(!std::isnan(v) && "QuantileSketch::add_values: NaN");
+      if (std::isnan(v)) continue;
+      if (count_ == 0) {
+        min_ = max_ = v;
+      } else {
+        min_ = std::min(min_, v);
+        max_ = std::max(max_, v);
+      }
+      ++count_;
+      if (std::abs(v) < kMinPositive) {
+        ++zeros_;
+      } else if (v > 0.0) {
+        const std::int32_t key = key_of(v);
+        keys[k++] = key;
+        lo = std::min(lo, key);
+        hi = std::max(hi, key);
+      } else {
+        neg_.add(key_of(-v), 1);
+      }
+    }
+    if (k == 0) continue;
+    pos_.add(lo, 0);  // grows the store to hold [lo, hi]
+    pos_.add(hi, 0);
+    std::uint64_t* counts = pos_.counts.data() - pos_.offset;
+    for (std::size_t q = 0; q < k; ++q) ++counts[keys[q]];
+  }
+}
+
 void QuantileSketch::merge(const QuantileSketch& o) {
   if (o.count_ == 0) return;
   if (count_ == 0) {

@@ -136,21 +136,7 @@ Accumulator run_monte_carlo(const Model& model, const MonteCarloOptions& options
             for (std::size_t j = 0; j < sketched.size(); ++j) {
               QuantileSketch& sketch = counts->ind_sketch[sketched[j]];
               const double* row = values.data() + j * kBatch;
-              // Runs often agree on a value (flags, zeros, counts): equal neighbours go into the
-              // sketch as one weighted entry.
-              double last = row[0];
-              std::uint64_t same = 0;
-              for (std::size_t r = 0; r < n; ++r) {
-                const double x = row[r];
-                if (x == last) {
-                  ++same;
-                  continue;
-                }
-                sketch.add(last, same);
-                last = x;
-                same = 1;
-              }
-              sketch.add(last, same);
+              sketch.add_values(row, n);
             }
           }
         };

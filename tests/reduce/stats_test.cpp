@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -479,6 +481,38 @@ TEST(QuantileSketch, ResultDoesNotDependOnInsertionOrder) {
     EXPECT_EQ(m->count(), shuffled.count());
     for (const double q : fine_grid()) EXPECT_EQ(m->quantile(q), shuffled.quantile(q)) << q;
   }
+}
+
+// add_values (the Monte Carlo's batched path) builds the same sketch as add() of each value in
+// turn: through exact mode, the spill, runs of equal values, zeros, negatives, infinities and
+// chunks longer than its internal 64, fed in uneven slices.
+TEST(QuantileSketch, AddValuesEqualsAddingEachInTurn) {
+  std::vector<double> xs = mixed_sample();
+  for (int i = 0; i < 40; ++i) xs.insert(xs.begin() + 7 * i, 2.5);  // runs of equal values
+  xs.insert(xs.begin() + 11, std::numeric_limits<double>::infinity());
+  xs.insert(xs.begin() + 13, 0.0);
+  xs.insert(xs.begin() + 17, -0.0);
+  ASSERT_GT(xs.size(), 200u);
+  QuantileSketch one_by_one;
+  for (const double x : xs) one_by_one.add(x);
+  for (const std::size_t slice : {1u, 3u, 32u, 64u, 65u, 1000u}) {
+    QuantileSketch batched;
+    for (std::size_t i = 0; i < xs.size(); i += slice)
+      batched.add_values(xs.data() + i, std::min(slice, xs.size() - i));
+    SCOPED_TRACE("slices of " + std::to_string(slice));
+    EXPECT_EQ(batched.count(), one_by_one.count());
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(batched.min()),
+              std::bit_cast<std::uint64_t>(one_by_one.min()));
+    EXPECT_EQ(batched.max(), one_by_one.max());
+    for (const double q : fine_grid()) EXPECT_EQ(batched.quantile(q), one_by_one.quantile(q)) << q;
+  }
+  // A sketch that never leaves exact mode, through add_values, keeps its values exactly.
+  QuantileSketch flags;
+  const std::vector<double> few = {0, 0, 1, 1, 1, 0, 2, 2, 0, 1};
+  flags.add_values(few.data(), few.size());
+  EXPECT_EQ(flags.count(), few.size());
+  EXPECT_EQ(flags.quantile(0.5), 1.0);
+  EXPECT_EQ(flags.quantile(0.9), 2.0);
 }
 
 TEST(QuantileSketch, MemoryIsBoundedByTheValueRangeNotTheCount) {
