@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstring>
 
@@ -76,7 +77,7 @@ template <std::int32_t Words>
       const V4i ok = ((xv < v) & splat_i(-static_cast<std::int64_t>(o & 1u))) |
                      ((xv == v) & splat_i(-static_cast<std::int64_t>((o >> 1) & 1u))) |
                      ((xv > v) & splat_i(-static_cast<std::int64_t>((o >> 2) & 1u)));
-      word |= (reinterpret_cast<const V4u&>(ok) & 1u) << (g % 64);
+      word |= (std::bit_cast<V4u>(ok) & 1u) << (g % 64);
     }
     store(gates + w * L, word);
   }
