@@ -174,6 +174,10 @@ void BM_DecisionPass(benchmark::State& state, const std::string& path) {
 // 16 lane workspaces, workspace q holding runs 4q..4q+3 stopped after tick 1 + (q * 7) % 90 (a run
 // that ended before keeps its last state, and still decides), used in turn.
 void BM_DecisionPassLanes(benchmark::State& state, const std::string& path) {
+  if (!geosim::lanes_vectorised()) {
+    state.SkipWithError("no AVX2 here: simulate_lanes runs one by one and never loads the lanes");
+    return;
+  }
   const auto& m = model_for(path);
   constexpr int kWorkspaces = 16;
   std::vector<geosim::LaneWorkspace> lw;

@@ -218,15 +218,15 @@ void QuantileSketch::add_values(const double* x, std::size_t n) {
     add(x[i], j - i);
     i = j;
   }
-  // Spilled: each chunk's positive keys are found first, the store is grown once to hold them,
-  // and the buckets are counted with no further checks.
+  // Spilled: each chunk's keys are found first (no store access, so the key arithmetic of
+  // neighbouring values overlaps), then counted in order. A key outside the store goes through
+  // Store::add, which grows the store exactly as add() of each value in turn would: the layout,
+  // bucket_count() and the MPI wire bytes are those of add(), not just the quantiles.
   constexpr std::size_t kChunk = 64;
   std::array<std::int32_t, kChunk> keys;
   while (i < n) {
     const std::size_t end = i + std::min(kChunk, n - i);
     std::size_t k = 0;
-    std::int32_t lo = std::numeric_limits<std::int32_t>::max();
-    std::int32_t hi = std::numeric_limits<std::int32_t>::min();
     for (; i < end; ++i) {
       const double v = x[i];
       assert(!std::isnan(v) && "QuantileSketch::add_values: NaN");
@@ -241,19 +241,19 @@ void QuantileSketch::add_values(const double* x, std::size_t n) {
       if (std::abs(v) < kMinPositive) {
         ++zeros_;
       } else if (v > 0.0) {
-        const std::int32_t key = key_of(v);
-        keys[k++] = key;
-        lo = std::min(lo, key);
-        hi = std::max(hi, key);
+        keys[k++] = key_of(v);
       } else {
         neg_.add(key_of(-v), 1);
       }
     }
-    if (k == 0) continue;
-    pos_.add(lo, 0);  // grows the store to hold [lo, hi]
-    pos_.add(hi, 0);
-    std::uint64_t* counts = pos_.counts.data() - pos_.offset;
-    for (std::size_t q = 0; q < k; ++q) ++counts[keys[q]];
+    for (std::size_t q = 0; q < k; ++q) {
+      const auto slot = static_cast<std::size_t>(keys[q] - pos_.offset);  // wraps if below
+      if (slot < pos_.counts.size()) {
+        ++pos_.counts[slot];
+      } else {
+        pos_.add(keys[q], 1);
+      }
+    }
   }
 }
 

@@ -684,6 +684,8 @@ void simulate_lanes(const Model& m, std::uint64_t master_seed, std::uint64_t fir
                  lw.lane[static_cast<std::size_t>(l)], out[l]);
 }
 
+bool lanes_vectorised() { return detail::lanes_pay(); }
+
 std::int64_t decide_lanes_tick(const Model& m, LaneWorkspace& lw) {
   (detail::lanes_pay() ? detail::decide_lanes : detail::decide_lanes_baseline)(m, lw);
   std::int64_t decisions = 0;

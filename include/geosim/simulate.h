@@ -142,14 +142,19 @@ struct LaneWorkspace {
 
 // Simulates runs first_run, ..., first_run + n - 1 (1 <= n <= kLanes) into out[0], ...,
 // out[n - 1], with the same results, bit for bit, as simulate_run on each. Allocates nothing.
-// On a machine without AVX2, where the lanes would be slower, it simulates the runs one by one.
+// On a machine without AVX2, where the lanes would be slower, it simulates the runs one by one
+// (lanes_vectorised() says which).
 void simulate_lanes(const Model& model, std::uint64_t master_seed, std::uint64_t first_run, int n,
                     LaneWorkspace& lw, RunResult* out);
 
 // The lanes' decision pass alone, on each lane's current state (as simulate_lanes left it): every
 // lane's choices into lw.lane[l].chosen. Returns the number of actor-decisions over the four
-// lanes. For benchmarks; draws from the lanes' actor streams, as decide_tick does.
+// lanes. For benchmarks; draws from the lanes' actor streams, as decide_tick does. Meaningful only
+// where lanes_vectorised(): elsewhere simulate_lanes never loads the lanes' inputs.
 std::int64_t decide_lanes_tick(const Model& model, LaneWorkspace& lw);
+
+// True where simulate_lanes takes the decision passes of its runs together (this CPU has AVX2).
+[[nodiscard]] bool lanes_vectorised();
 
 // Simulates run `run_index` of `model` under `master_seed` into `out`. Deterministic: the same
 // arguments give the same bits on any thread. Allocates nothing when `trace` is null.

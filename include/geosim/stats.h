@@ -91,7 +91,8 @@ class QuantileSketch {
 
   void add(double x) { add(x, 1); }
   void add(double x, std::uint64_t count);  // `count` copies of x (count >= 1)
-  // x[0], ..., x[n - 1]: the same sketch as add() of each in turn, in fewer steps.
+  // x[0], ..., x[n - 1]: the same sketch as add() of each in turn (same answers, same store
+  // layout), in fewer steps.
   void add_values(const double* x, std::size_t n);
   void merge(const QuantileSketch& o);
   void clear();

@@ -505,7 +505,28 @@ TEST(QuantileSketch, AddValuesEqualsAddingEachInTurn) {
               std::bit_cast<std::uint64_t>(one_by_one.min()));
     EXPECT_EQ(batched.max(), one_by_one.max());
     for (const double q : fine_grid()) EXPECT_EQ(batched.quantile(q), one_by_one.quantile(q)) << q;
+    // The same store too, not only the same answers (memory and the MPI wire bytes follow it).
+    EXPECT_EQ(batched.bucket_count(), one_by_one.bucket_count());
   }
+  // New keys in descending and then ascending order make the store grow at both ends many
+  // times; grown in another order it would end with another size.
+  std::vector<double> sweep;
+  for (double x = 1e9; x > 1e-3; x /= 1.03) sweep.push_back(x);
+  for (double x = 2e-3; x < 1e12; x *= 1.07) sweep.push_back(-x);
+  for (double x = 2e9; x < 1e14; x *= 1.05) sweep.push_back(x);
+  QuantileSketch sweep_one;
+  for (const double x : sweep) sweep_one.add(x);
+  QuantileSketch sweep_batched;
+  sweep_batched.add_values(sweep.data(), sweep.size());
+  EXPECT_EQ(sweep_batched.bucket_count(), sweep_one.bucket_count());
+  EXPECT_EQ(sweep_batched.count(), sweep_one.count());
+  for (const double q : fine_grid()) EXPECT_EQ(sweep_batched.quantile(q), sweep_one.quantile(q));
+  // No values: nothing changes.
+  QuantileSketch empty;
+  empty.add_values(sweep.data(), 0);
+  EXPECT_EQ(empty.count(), 0u);
+  EXPECT_EQ(empty.bucket_count(), 0u);
+  EXPECT_TRUE(std::isnan(empty.quantile(0.5)));
   // A sketch that never leaves exact mode, through add_values, keeps its values exactly.
   QuantileSketch flags;
   const std::vector<double> few = {0, 0, 1, 1, 1, 0, 2, 2, 0, 1};

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "geosim/model.h"
@@ -102,7 +103,9 @@ TEST(Lanes, ScaledScenarioGivesTheOneRunBits) {
 
 // n actions each requiring level >= k, level moved by a Poisson event, two actions closed by rung
 // ranges: 70 actions give 2 words of gates, 300 give 5 (the pass's general path).
-Model many_gates(int n) {
+// With `infinite`, the actor's capacity is 1e-300 and the actions' costs cycle through -1e300,
+// 1e300 and 0, so a third of the utilities are +inf, a third -inf and a third finite.
+Model many_gates(int n, const std::string& rationality = "0.05", bool infinite = false) {
   std::string yaml =
       "geosim: 1\n"
       "name: many_gates\n"
@@ -114,10 +117,13 @@ Model many_gates(int n) {
       "  drift: {kind: poisson, rate: 0.8, effects: [{var: level, add: -1}]}\n"
       "actors:\n"
       "  a:\n"
-      "    rationality: 0.05\n"
+      "    rationality: " + rationality + "\n" +
+      (infinite ? "    capacity: 1e-300\n" : "") +
       "    actions:\n";
   for (int k = 0; k < n; ++k)
     yaml += "      g" + std::to_string(k) + ": {class: status_quo, gain: " + std::to_string(k % 7) +
+            (infinite ? std::string(", cost: ") + (k % 3 == 0 ? "-1e300" : k % 3 == 1 ? "1e300" : "0")
+                      : std::string()) +
             ", requires: [{var: level, ge: " + std::to_string(k) + "}], effects: [{var: level, add: " +
             std::to_string(k % 3) + "}]}\n";
   yaml += "      above: {class: status_quo, gain: 1000, min_rung: high}\n";
@@ -125,13 +131,52 @@ Model many_gates(int n) {
   return geosim::testing_support::compile_text(yaml, "many_gates.yaml");
 }
 
-TEST(Lanes, TwoAndFiveWordsOfGatesGiveTheOneRunBits) {
-  for (const int n : {70, 300}) {
+TEST(Lanes, TwoToFiveWordsOfGatesGiveTheOneRunBits) {
+  for (const int n : {70, 150, 200, 300}) {
     const Model m = many_gates(n);
     ASSERT_EQ(geosim::Workspace(m).gate_words, (n + 2 + 63) / 64);
     Coverage c;
     for (const auto decide : {geosim::detail::decide_lanes, geosim::detail::decide_lanes_baseline})
       compare(m, 9, 0, 12, 4, decide, c);
+  }
+}
+
+// Rationality 0 (every open action equally likely: lambda * (U - max U) = 0), and utilities of
+// +inf, -inf and finite values side by side (the best actions tie at +inf; with rationality 0 the
+// logit argument of a finite one is 0 * -inf = NaN): the lanes must still give the one-run bits.
+TEST(Lanes, ZeroRationalityAndInfiniteUtilitiesGiveTheOneRunBits) {
+  for (const auto& [rationality, infinite] :
+       {std::pair<std::string, bool>{"0", false}, {"0", true}, {"0.05", true}}) {
+    SCOPED_TRACE("rationality " + rationality + (infinite ? ", infinite utilities" : ""));
+    const Model m = many_gates(70, rationality, infinite);
+    Coverage c;
+    for (const auto decide : {geosim::detail::decide_lanes, geosim::detail::decide_lanes_baseline})
+      compare(m, 13, 0, 12, 4, decide, c);
+    EXPECT_EQ(c.runs, 24);
+  }
+}
+
+// The public entry point: whichever pass this machine takes (or the run-by-run fallback without
+// AVX2), simulate_lanes gives simulate_run's results.
+TEST(Lanes, PublicEntryPointGivesTheOneRunBits) {
+  const Model m = load("scenarios/dprk_russia_2024/baseline.yaml");
+  geosim::Workspace ws(m);
+  geosim::LaneWorkspace lw(m);
+  RunResult one = RunResult::for_model(m);
+  std::vector<RunResult> lanes(geosim::kLanes, RunResult::for_model(m));
+  for (const int n : {4, 1, 3}) {
+    geosim::simulate_lanes(m, 21, 40, n, lw, lanes.data());
+    for (int l = 0; l < n; ++l) {
+      geosim::simulate_run(m, 21, 40 + static_cast<std::uint64_t>(l), ws, one);
+      const RunResult& got = lanes[static_cast<std::size_t>(l)];
+      ASSERT_EQ(got.end_tick, one.end_tick);
+      ASSERT_EQ(got.end_state, one.end_state);
+      ASSERT_EQ(got.decisions, one.decisions);
+      ASSERT_EQ(got.first_arrival, one.first_arrival);
+      for (std::size_t q = 0; q < one.indicators.size(); ++q)
+        ASSERT_EQ(std::bit_cast<std::uint64_t>(got.indicators[q]),
+                  std::bit_cast<std::uint64_t>(one.indicators[q]));
+    }
   }
 }
 
