@@ -81,7 +81,8 @@ double linear_exp2(double a) {
 
 }  // namespace
 
-std::int32_t QuantileSketch::key_of(double x) {
+// Inline: add_values calls it once per value (only this file uses it).
+[[gnu::always_inline]] inline std::int32_t QuantileSketch::key_of(double x) {
   assert(x > 0.0);
   // Infinity (and anything past the largest double) shares the largest finite bucket.
   const double clamped = std::min(x, std::numeric_limits<double>::max());
