@@ -3,6 +3,7 @@
 // same as in the serial build and does not start MPI.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -18,8 +19,10 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "geosim/compare.h"
+#include "geosim/error.h"
 #include "geosim/model.h"
 #ifdef GEOSIM_WITH_MPI
 #include "geosim/mpi.h"
@@ -80,9 +83,50 @@ void print_diagnostics(const geosim::InputError& e) {
   for (const auto& d : e.diagnostics()) std::cerr << d.to_string() << '\n';
 }
 
+// A study file starts a line with "study:"; anything else is read as a scenario.
+bool is_study_file(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  for (int i = 0; i < 200 && std::getline(in, line); ++i)
+    if (line.rfind("study:", 0) == 0) return true;
+  return false;
+}
+
+// A command's input of the wrong kind (a study where a scenario is wanted, or the reverse): said
+// in one line, with the command that reads it, instead of a list of unknown keys.
+struct WrongKindOfFile : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+void require_scenario(const std::string& command, const std::string& path) {
+  if (is_study_file(path))
+    throw WrongKindOfFile(fmt::format(
+        "geosim {}: error: '{}' is a study file (it has a 'study:' key), not a scenario: run it with "
+        "'geosim sweep {} --out DIR' (docs/studies.md)",
+        command, path, path));
+}
+
+void require_study(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path, ec) && !is_study_file(path))
+    throw WrongKindOfFile(fmt::format(
+        "geosim sweep: error: '{}' is not a study file (a study file has a 'study:' key naming its "
+        "scenario; docs/studies.md): to run a scenario, use 'geosim run {}'",
+        path, path));
+}
+
 geosim::Model load_and_compile(const std::string& path) {
   return geosim::compile(geosim::load_scenario(path));
 }
+
+// A whole number as typed: digits only. (CLI11 reads "-3" into an unsigned option as 2^64 - 3, and
+// "1e3" or "abc" fail with a message about the range.)
+const CLI::Validator kWholeNumber(
+    [](std::string& text) {
+      const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+      return digits ? std::string() : "expected a whole number (digits only), got '" + text + "'";
+    },
+    "UINT");
 
 // The Monte Carlo options shared by run and compare.
 struct McArgs {
@@ -104,18 +148,18 @@ struct McArgs {
   }
   void add_to(CLI::App* cmd, const char* runs_help) {
     cmd->add_option("-n,--runs", runs, runs_help)->capture_default_str()
-        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+        ->check(kWholeNumber)->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
     cmd->add_option("-s,--seed", seed, "Master seed: the same seed gives the same numbers")
-        ->capture_default_str();
+        ->capture_default_str()->check(kWholeNumber);
     cmd->add_option("-t,--threads", threads, kThreadsHelp)
-        ->capture_default_str()->check(CLI::Range(0, 1024));
+        ->capture_default_str()->check(kWholeNumber)->check(CLI::Range(0, 1024));
     cmd->add_option("--block-size", block_size,
                     "Runs per reduction block (part of the result's identity)")
-        ->capture_default_str()->check(CLI::Range(1, 1 << 20));
+        ->capture_default_str()->check(kWholeNumber)->check(CLI::Range(1, 1 << 20));
     cmd->add_option("--quantile-every", quantile_every,
                     "Indicator quantiles every K ticks and at the horizon (1: every tick; "
                     "default 0: about four weeks). Means and sds are kept at every tick")
-        ->capture_default_str()->check(CLI::Range(0, 1 << 20));
+        ->capture_default_str()->check(kWholeNumber)->check(CLI::Range(0, 1 << 20));
   }
 };
 
@@ -126,6 +170,13 @@ struct RunArgs {
   bool quiet = false;
 };
 
+// Every output is checked (and its folder made) before the work starts: an error there must not
+// throw the work away, nor leave some outputs written and others not.
+void check_run_outputs(const RunArgs& a) {
+  if (!a.json.empty()) geosim::check_output_file("--json", a.json);
+  if (!a.csv.empty()) geosim::check_output_dir("--csv", a.csv);
+}
+
 void write_run(const RunArgs& a, const geosim::Model& model, const geosim::Accumulator& acc) {
   const auto summary = geosim::summarize(model, acc, a.mc.seed, a.mc.block_size);
   if (!a.json.empty()) geosim::write_file_atomic(a.json, geosim::summary_to_json(summary));
@@ -134,7 +185,9 @@ void write_run(const RunArgs& a, const geosim::Model& model, const geosim::Accum
 }
 
 int cmd_run(const RunArgs& a) {
+  require_scenario("run", a.scenario);
   const geosim::Model model = load_and_compile(a.scenario);
+  check_run_outputs(a);
   Progress progress(a.mc.runs);
   const auto acc = geosim::run_monte_carlo(model, a.mc.options(progress, model));
   progress.finish();
@@ -149,8 +202,11 @@ struct CompareArgs {
 };
 
 int cmd_compare(const CompareArgs& c) {
+  require_scenario("compare", c.a);
+  require_scenario("compare", c.b);
   const geosim::Model a = load_and_compile(c.a);
   const geosim::Model b = load_and_compile(c.b);
+  if (!c.json.empty()) geosim::check_output_file("--json", c.json);
   Progress progress(c.mc.runs);
   auto cmp = geosim::compare_scenarios(a, b, c.mc.options(progress, a));
   progress.finish();
@@ -159,15 +215,6 @@ int cmd_compare(const CompareArgs& c) {
   if (!c.json.empty()) geosim::write_file_atomic(c.json, geosim::comparison_to_json(cmp));
   std::cout << geosim::comparison_to_text(cmp);
   return 0;
-}
-
-// A study file starts a line with "study:"; anything else is read as a scenario.
-bool is_study_file(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  for (int i = 0; i < 200 && std::getline(in, line); ++i)
-    if (line.rfind("study:", 0) == 0) return true;
-  return false;
 }
 
 int cmd_sources(const std::vector<std::string>& files, const std::string& seeds, bool strict,
@@ -206,8 +253,10 @@ struct StoryArgs {
 };
 
 int cmd_story(const StoryArgs& a) {
+  require_scenario("story", a.scenario);
   const auto scenario = geosim::load_scenario(a.scenario);
   const auto model = geosim::compile(scenario);
+  if (!a.json.empty()) geosim::check_output_file("--json", a.json);
   std::uint64_t run = a.run;
   if (!a.pick.empty()) {
     std::optional<std::uint64_t> found;
@@ -239,6 +288,8 @@ struct ReportArgs {
 // the script next to the sources or in the installed share folder and hands over to it.
 int cmd_report(const ReportArgs& a, const char* self) {
   namespace fs = std::filesystem;
+  require_scenario("report", a.scenario);
+  geosim::check_output_file("-o/--out", a.out);
   std::vector<fs::path> candidates = {fs::path(GEOSIM_TOOLS_DIR) / "report.py",
                                       fs::path(GEOSIM_INSTALL_DATADIR) / "report.py"};
   fs::path script;
@@ -352,10 +403,19 @@ void finish_sweep(const SweepArgs& a, const SweepInputs& in, const geosim::study
       "{} runs in all.\nResults: {} (SQLite), {}/results.csv and {}/design.csv. Next: geosim analyze {}\n",
       in.spec.name, r.points, in.spec.runs_per_point, r.computed, r.resumed, r.failed, r.runs,
       in.store.string(), a.out, a.out, a.out);
+  if (r.failed == 0) return;
+  std::cout << fmt::format("{} point(s) failed and count as missing outputs (NaN) in the analysis{}:\n",
+                           r.failed, r.failed > r.failures.size() ? "; the lowest-numbered ones" : "");
+  for (const auto& [point, why] : r.failures)
+    std::cout << fmt::format("  point {}: {}\n", point, why);
+  if (r.failed > r.failures.size())
+    std::cout << fmt::format("  (every message is in the status table of {})\n", in.store.string());
 }
 
 int cmd_sweep(const SweepArgs& a) {
+  require_study(a.study);
   const SweepInputs in(a);
+  geosim::check_output_dir("--out", a.out);
   geosim::study::SweepOptions opt;
   opt.threads = a.threads;
   Progress progress(in.design.points());
@@ -383,6 +443,9 @@ int load_on_every_rank(const geosim::mpi::Session& session, Load load) {
   } catch (const geosim::InputError& e) {
     status = kExitInvalidInput;
     for (const auto& d : e.diagnostics()) message += d.to_string() + '\n';
+  } catch (const WrongKindOfFile& e) {
+    status = kExitInvalidInput;
+    message = std::string(e.what()) + '\n';
   } catch (const std::exception& e) {
     status = 1;
     message = fmt::format("geosim: error: {}\n", e.what());
@@ -408,7 +471,12 @@ void warn_if_bound(const geosim::mpi::Session& session, int threads) {
 
 int cmd_run_mpi(const RunArgs& a, const geosim::mpi::Session& session) {
   geosim::Model model;
-  if (const int rc = load_on_every_rank(session, [&] { model = load_and_compile(a.scenario); })) return rc;
+  if (const int rc = load_on_every_rank(session, [&] {
+        require_scenario("run", a.scenario);
+        model = load_and_compile(a.scenario);
+        if (session.is_manager()) check_run_outputs(a);  // rank 0 writes the outputs
+      }))
+    return rc;
   if (session.is_manager()) {
     g_stop.before = "a run keeps no checkpoint and has written nothing: run the command again.\n";
     install_stop_notice();
@@ -424,7 +492,12 @@ int cmd_run_mpi(const RunArgs& a, const geosim::mpi::Session& session) {
 
 int cmd_sweep_mpi(const SweepArgs& a, const geosim::mpi::Session& session) {
   std::optional<SweepInputs> in;
-  if (const int rc = load_on_every_rank(session, [&] { in.emplace(a); })) return rc;
+  if (const int rc = load_on_every_rank(session, [&] {
+        require_study(a.study);
+        in.emplace(a);
+        if (session.is_manager()) geosim::check_output_dir("--out", a.out);
+      }))
+    return rc;
   warn_if_bound(session, a.threads);
   geosim::study::SweepOptions opt;
   opt.threads = a.threads;
@@ -517,8 +590,9 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> validate_files;
   auto* validate_cmd = app.add_subcommand(
-      "validate", "Check scenario files and print every problem found (exit 0 clean, 2 invalid)");
-  validate_cmd->add_option("files", validate_files, "Scenario files")->required();
+      "validate",
+      "Check scenario and study files and print every problem found (exit 0 clean, 2 invalid)");
+  validate_cmd->add_option("files", validate_files, "Scenario and study files")->required();
 
   CompareArgs cmp;
   auto* compare_cmd = app.add_subcommand(
@@ -550,15 +624,15 @@ int main(int argc, char** argv) {
       "story", "Tell one sampled run week by week: who did what, how likely it was, and why");
   story_cmd->add_option("scenario", story.scenario, "Scenario file (YAML)")->required();
   story_cmd->add_option("-s,--seed", story.seed, "Master seed (as given to 'geosim run')")
-      ->capture_default_str();
+      ->capture_default_str()->check(kWholeNumber);
   auto* run_opt = story_cmd->add_option("-r,--run", story.run, "Run index to tell")
-      ->capture_default_str();
+      ->capture_default_str()->check(kWholeNumber);
   story_cmd->add_option("--pick", story.pick,
                         "Tell the first run that ends in this end state (or 'ongoing'), or "
                         "reaches this rung")
       ->excludes(run_opt);
   story_cmd->add_option("--search", story.search, "How many runs --pick may look through")
-      ->capture_default_str();
+      ->capture_default_str()->check(kWholeNumber);
   story_cmd->add_option("--json", story.json, "Also write the full trace as JSON to this file");
 
   ReportArgs report;
@@ -568,8 +642,10 @@ int main(int argc, char** argv) {
       "headline outcome and the sources behind the numbers");
   report_cmd->add_option("scenario", report.scenario, "Scenario file (YAML)")->required();
   report_cmd->add_option("-o,--out", report.out, "HTML file to write")->capture_default_str();
-  report_cmd->add_option("-n,--runs", report.runs, "Number of runs")->capture_default_str();
-  report_cmd->add_option("-s,--seed", report.seed, "Master seed")->capture_default_str();
+  report_cmd->add_option("-n,--runs", report.runs, "Number of runs")->capture_default_str()
+      ->check(kWholeNumber);
+  report_cmd->add_option("-s,--seed", report.seed, "Master seed")->capture_default_str()
+      ->check(kWholeNumber);
   report_cmd->add_option("--seeds", report.seeds, "Folder holding the source articles")
       ->capture_default_str();
 
@@ -579,7 +655,7 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("study", sweep.study, "Study file (YAML)")->required();
   sweep_cmd->add_option("-o,--out", sweep.out, "Folder for study.sqlite, results.csv and design.csv")->required();
   sweep_cmd->add_option("-t,--threads", sweep.threads, kThreadsHelp)
-      ->capture_default_str()->check(CLI::Range(0, 1024));
+      ->capture_default_str()->check(kWholeNumber)->check(CLI::Range(0, 1024));
 
   AnalyzeArgs analyze;
   auto* analyze_cmd = app.add_subcommand(
@@ -592,6 +668,20 @@ int main(int argc, char** argv) {
                           "PRIM: an output above this is of interest")->capture_default_str();
   analyze_cmd->add_option("--min-density", analyze.options.prim_min_density,
                           "PRIM: choose the widest box at least this dense")->capture_default_str();
+
+  // An unknown command: CLI11 alone would say only "A subcommand is required".
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> names;
+    for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      const std::string hint = geosim::did_you_mean(argv[1], names);
+      std::cerr << fmt::format("geosim: error: unknown command '{}'{}; the commands are {}. "
+                               "'geosim --help' says what each does.\n",
+                               argv[1], hint.empty() ? "" : " (" + hint + ")",
+                               fmt::join(names, ", "));
+      return kExitInvalidInput;
+    }
+  }
 
   try {
     app.parse(argc, argv);
@@ -614,6 +704,9 @@ int main(int argc, char** argv) {
     if (*sources_cmd) return cmd_sources(source_files, seeds_dir, strict, table);
   } catch (const geosim::InputError& e) {
     print_diagnostics(e);
+    return kExitInvalidInput;
+  } catch (const WrongKindOfFile& e) {
+    std::cerr << e.what() << '\n';
     return kExitInvalidInput;
   } catch (const std::exception& e) {
     std::cerr << "geosim: error: " << e.what() << '\n';

@@ -86,7 +86,7 @@ std::optional<study::SweepReport> run_sweep(const Session& session, const study:
     store->record(static_cast<std::size_t>(remaining[begin]), result);
     ++report.computed;
     report.runs += result.runs;
-    report.failed += result.ok ? 0 : 1;
+    if (!result.ok) report.count_failure(static_cast<std::size_t>(remaining[begin]), result.error);
     if (options.progress) options.progress(report.resumed + report.computed, report.points);
   };
   farm.on_finish = [](int, std::string_view) {};

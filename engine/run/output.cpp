@@ -5,6 +5,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
+#include <system_error>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -95,32 +97,93 @@ std::string summary_to_json(const Summary& s) {
   return j.dump(1) + "\n";
 }
 
-void write_file_atomic(const std::string& path, const std::string& content) {
+namespace {
+
+std::string describe(const std::error_code& ec) { return ec ? ec.message() : "unknown error"; }
+
+// Creates `dir` (and its parents) unless it is already a folder; names `what` and `shown` in the
+// error.
+void make_folder(const std::string& what, const std::filesystem::path& dir, const std::string& shown) {
   namespace fs = std::filesystem;
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  const fs::path tmp = dir / fmt::format(".{}.tmp.{}", target.filename().string(), ::getpid());
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return;
+  if (fs::exists(dir, ec))
+    throw std::runtime_error(fmt::format("{}: cannot write into '{}': '{}' is a file, not a folder",
+                                         what, shown, dir.string()));
+  fs::create_directories(dir, ec);
+  if (ec)
+    throw std::runtime_error(fmt::format("{}: cannot create the folder '{}' for '{}': {}", what,
+                                         dir.string(), shown, describe(ec)));
+}
+
+// Opens and removes a temporary file in `dir`: the rename of an atomic write will work there.
+void try_writing_in(const std::string& what, const std::filesystem::path& dir, const std::string& shown) {
+  const auto probe = dir / fmt::format(".geosim-probe.{}", ::getpid());
   {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.flush();
+    std::ofstream out(probe, std::ios::binary | std::ios::trunc);
     if (!out) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw std::runtime_error(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
+      const int err = errno;
+      throw std::runtime_error(fmt::format("{}: cannot write '{}': {}", what, shown,
+                                           err ? std::strerror(err) : "cannot create a file there"));
     }
   }
   std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw std::runtime_error(fmt::format("cannot write '{}': {}", path, ec.message()));
+  std::filesystem::remove(probe, ec);
+}
+
+std::filesystem::path parent_of(const std::filesystem::path& p) {
+  return p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
+}
+
+}  // namespace
+
+void check_output_file(const std::string& what, const std::string& path) {
+  namespace fs = std::filesystem;
+  if (path.empty()) throw std::runtime_error(fmt::format("{}: expected a file name, got ''", what));
+  const fs::path target(path);
+  std::error_code ec;
+  if (fs::is_directory(target, ec))
+    throw std::runtime_error(
+        fmt::format("{}: cannot write '{}': it is a folder (give a file name)", what, path));
+  make_folder(what, parent_of(target), path);
+  try_writing_in(what, parent_of(target), path);
+}
+
+void check_output_dir(const std::string& what, const std::string& dir) {
+  if (dir.empty()) throw std::runtime_error(fmt::format("{}: expected a folder name, got ''", what));
+  make_folder(what, dir, dir);
+  try_writing_in(what, dir, dir);
+}
+
+void write_file_atomic(const std::string& path, const std::string& content) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  const fs::path dir = parent_of(target);
+  {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) fs::create_directories(dir, ec);
   }
+  const fs::path tmp = dir / fmt::format(".{}.tmp.{}", target.filename().string(), ::getpid());
+  const auto fail = [&](const std::string& why) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw std::runtime_error(fmt::format("cannot write '{}': {}", path, why));
+  };
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) fail(errno ? std::strerror(errno) : "cannot create a file there");
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.flush();
+    if (!out) fail(errno ? std::strerror(errno) : "write failed");
+  }
+  std::error_code ec;
+  if (fs::is_directory(target, ec)) fail("it is a folder");
+  fs::rename(tmp, target, ec);
+  if (ec) fail(describe(ec));
 }
 
 void write_summary_csv(const Summary& s, const std::string& dir) {
-  std::filesystem::create_directories(dir);
+  make_folder("--csv", dir, dir);
   const auto path = [&](const char* f) { return (std::filesystem::path(dir) / f).string(); };
 
   std::string outcomes = "scenario,kind,outcome,count,runs,probability,ci95_low,ci95_high\n";

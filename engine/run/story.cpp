@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 namespace geosim {
@@ -47,15 +48,29 @@ std::optional<std::uint64_t> find_run(const Model& model, std::uint64_t master_s
     for (std::size_t i = 0; i < rungs.size(); ++i)
       if (rungs[i] == name) rung = static_cast<std::int32_t>(i);
   if (end == -2 && rung == -1) {
-    std::vector<std::string> all = ends;
-    all.push_back("ongoing");
-    all.insert(all.end(), rungs.begin(), rungs.end());
-    std::string list;
-    for (const auto& n : all) list += (list.empty() ? "" : ", ") + n;
-    std::string hint = did_you_mean(outcome, all);
-    throw std::invalid_argument(fmt::format("no outcome '{}' in scenario {}{}; outcomes are: {}",
-                                            outcome, model.names.scenario,
-                                            hint.empty() ? "" : " (" + hint + ")", list));
+    const auto has = [](const std::vector<std::string>& v, const std::string& x) {
+      return std::find(v.begin(), v.end(), x) != v.end();
+    };
+    // The name is there, but of the other kind than the prefix says.
+    if (ends_only && has(rungs, name))
+      throw std::invalid_argument(fmt::format(
+          "'{}' is a rung of the ladder, not an end state, in scenario {}: use 'rung:{}' (or the bare "
+          "name)", name, model.names.scenario, name));
+    if (rungs_only && (has(ends, name) || name == "ongoing"))
+      throw std::invalid_argument(fmt::format(
+          "'{}' is an end state, not a rung, in scenario {}: use 'end:{}' (or the bare name)", name,
+          model.names.scenario, name));
+    std::vector<std::string> end_names = ends;
+    end_names.push_back("ongoing");
+    std::vector<std::string> all;
+    if (!rungs_only) all.insert(all.end(), end_names.begin(), end_names.end());
+    if (!ends_only) all.insert(all.end(), rungs.begin(), rungs.end());
+    const std::string hint = did_you_mean(name, all);
+    throw std::invalid_argument(fmt::format(
+        "no {} '{}' in scenario {}{}; end states: {}; rungs: {} (a name that is both means the end "
+        "state; 'end:NAME' or 'rung:NAME' says which)",
+        ends_only ? "end state" : rungs_only ? "rung" : "outcome", name, model.names.scenario,
+        hint.empty() ? "" : " (" + hint + ")", fmt::join(end_names, ", "), fmt::join(rungs, ", ")));
   }
   Workspace ws(model);
   RunResult r = RunResult::for_model(model);
@@ -68,6 +83,9 @@ std::optional<std::uint64_t> find_run(const Model& model, std::uint64_t master_s
 
 namespace {
 
+// " (YYYY-MM-DD)" for a scenario with a start date, else "".
+std::string dated(const Scenario& s, int tick);
+
 std::string date_of(const Scenario& s, int tick) {
   int y = 0;
   unsigned m = 0, d = 0;
@@ -78,6 +96,11 @@ std::string date_of(const Scenario& s, int tick) {
   const year_month_day when{sys_days{start} + days{tick * s.tick_days}};
   return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(when.year()),
                      static_cast<unsigned>(when.month()), static_cast<unsigned>(when.day()));
+}
+
+std::string dated(const Scenario& s, int tick) {
+  const std::string date = date_of(s, tick);
+  return date.empty() ? std::string() : " (" + date + ")";
 }
 
 template <class T>
@@ -203,7 +226,7 @@ std::string story_to_text(const Scenario& s, const Model& m, const Story& st) {
   if (!any) out += "  (none: every parameter is a fixed number)\n";
 
   const char* tick_word = s.tick_days == 7 ? "Week" : s.tick_days == 1 ? "Day" : "Tick";
-  out += fmt::format("\n{} 0 ({}): the ladder stands at {}.\n", tick_word, date_of(s, 0),
+  out += fmt::format("\n{} 0{}: the ladder stands at {}.\n", tick_word, dated(s, 0),
                      label_of(s.rungs[static_cast<std::size_t>(m.start_rung)]));
   std::vector<std::int32_t> previous(static_cast<std::size_t>(m.n_actors()), -1);
   std::size_t di = 0, ei = 0, ri = 0;
@@ -249,7 +272,7 @@ std::string story_to_text(const Scenario& s, const Model& m, const Story& st) {
                            rung_name(s.rungs[static_cast<std::size_t>(r.from)]),
                            rung_name(s.rungs[static_cast<std::size_t>(r.to)]));
     }
-    if (!lines.empty()) out += fmt::format("{} {} ({}):\n{}", tick_word, tick, date_of(s, tick), lines);
+    if (!lines.empty()) out += fmt::format("{} {}{}:\n{}", tick_word, tick, dated(s, tick), lines);
   }
   if (st.result.end_state >= 0) {
     const auto& e = s.end_states[static_cast<std::size_t>(st.result.end_state)];
@@ -281,14 +304,15 @@ std::string story_to_text(const Scenario& s, const Model& m, const Story& st) {
       }
     }
     const double chance = st.trace.params[static_cast<std::size_t>(ce.probability)];
-    out += fmt::format("\nThe run ends in {} {} ({}): {}.\n  Why: {}{}.\n", tick_word, st.result.end_tick,
-                       date_of(s, st.result.end_tick), label_of(e), why,
+    out += fmt::format("\nThe run ends in {} {}{}: {}.\n  Why: {}{}.\n", tick_word, st.result.end_tick,
+                       dated(s, st.result.end_tick), label_of(e), why,
                        chance < 1.0 ? fmt::format(", and the {} chance that this ends the crisis in a given {} came up",
                                                   percent(chance), s.tick_days == 7 ? "week" : "tick")
                                     : std::string{});
   } else {
-    out += fmt::format("\nNo end state by the horizon ({} {}, {}): the crisis is still going.\n", tick_word,
-                       m.horizon, date_of(s, m.horizon));
+    const std::string date = date_of(s, m.horizon);
+    out += fmt::format("\nNo end state by the horizon ({} {}{}): the crisis is still going.\n", tick_word,
+                       m.horizon, date.empty() ? "" : ", " + date);
   }
   out += fmt::format("Highest rung reached: {}.\n",
                      label_of(s.rungs[static_cast<std::size_t>(st.result.highest_rung)]));

@@ -497,7 +497,7 @@ SweepReport run_sweep(const StudySpec& spec, const Design& design, const Evaluat
     store.record(p, r);
     ++written;
     report.runs += r.runs;
-    report.failed += r.ok ? 0 : 1;
+    if (!r.ok) report.count_failure(p, r.error);
     if (options.progress) options.progress(report.resumed + written, report.points);
   }
   for (auto& w : workers) w.join();

@@ -148,7 +148,14 @@ void write_summary_csv(const Summary& s, const std::string& dir);
 std::string summary_to_text(const Summary& s);
 
 // Writes `content` to `path` atomically: a temporary file in the same directory, then rename.
-// Never leaves a truncated file at `path`.
+// Never leaves a truncated file at `path`. Creates the parent folders if needed.
 void write_file_atomic(const std::string& path, const std::string& content);
+
+// Checks, before any work is done, that an output can be written where the user asked: creates
+// the parent folders (output_file) or the folder itself (output_dir) if needed and tries a
+// temporary file there. Throws std::runtime_error naming `what` (e.g. "--json") and the path when
+// it cannot: a folder where a file is wanted, a file where a folder is wanted, no permission.
+void check_output_file(const std::string& what, const std::string& path);
+void check_output_dir(const std::string& what, const std::string& dir);
 
 }  // namespace geosim

@@ -9,12 +9,14 @@
 // numbers across points), whatever the thread count and whatever was resumed.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "geosim/error.h"
@@ -119,6 +121,17 @@ struct SweepOptions {
 struct SweepReport {
   std::size_t points = 0, computed = 0, resumed = 0, failed = 0;
   std::uint64_t runs = 0;
+  // The kFailuresKept lowest-numbered points that failed in this sweep, (point, why) in point
+  // order, whatever order they finished in. Every failure's message is also in the store's status
+  // table.
+  static constexpr std::size_t kFailuresKept = 5;
+  std::vector<std::pair<std::size_t, std::string>> failures;
+  void count_failure(std::size_t point, const std::string& why) {
+    ++failed;
+    failures.emplace_back(point, why);
+    std::sort(failures.begin(), failures.end());
+    if (failures.size() > kFailuresKept) failures.pop_back();
+  }
 };
 
 // Evaluates every point of `design` not yet in the store at `store_path` (created if absent),

@@ -31,9 +31,16 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "cli/run_geosim.h"
+
 namespace fs = std::filesystem;
 
 namespace {
+
+using geosim::testing_cli::expect_no_crash;
+using geosim::testing_cli::Result;
+using geosim::testing_cli::run_geosim;
+using geosim::testing_cli::shell_quote;
 
 const fs::path kCorpus = fs::path(GEOSIM_SOURCE_DIR) / "tests" / "bad_scenarios";
 
@@ -88,38 +95,6 @@ Header read_header(const fs::path& file) {
   return h;
 }
 
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
-  }
-  return out + "'";
-}
-
-struct Result {
-  int status = -1;  // exit status, or -1 if it did not exit normally
-  std::string output;
-};
-
-// Runs `geosim <args>` under a time limit, capturing stdout and stderr together.
-Result run_geosim(const std::string& args) {
-  const std::string cmd =
-      fmt::format("timeout -k 5 20 {} {} 2>&1", shell_quote(GEOSIM_BINARY), args);
-  Result r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) {
-    // Cap what we keep: a runaway program must not take the test's memory with it.
-    if (r.output.size() < (1u << 20)) r.output.append(buf.data(), n);
-  }
-  const int st = ::pclose(p);
-  if (st != -1 && WIFEXITED(st)) r.status = WEXITSTATUS(st);
-  return r;
-}
-
 // True if `frag` occurs in `out`; a fragment starting with a line number must follow a ':'.
 bool contains_fragment(const std::string& out, const std::string& frag) {
   if (frag.empty()) return true;
@@ -128,17 +103,6 @@ bool contains_fragment(const std::string& out, const std::string& frag) {
     if (!starts_with_line || (pos > 0 && out[pos - 1] == ':')) return true;
   }
   return false;
-}
-
-// Signs that the program crashed, aborted or was killed rather than reporting an error.
-void expect_no_crash(const Result& r, const std::string& what) {
-  for (const char* bad : {"terminate called", "Segmentation", "Aborted", "core dumped",
-                          "stack trace", "Stack trace", "AddressSanitizer", "LeakSanitizer",
-                          "runtime error:", "Assertion", "std::bad_alloc", "geosim: error:"}) {
-    EXPECT_EQ(r.output.find(bad), std::string::npos)
-        << what << " printed '" << bad << "':\n" << r.output;
-  }
-  EXPECT_NE(r.status, 124) << what << " did not finish within 20 s (a hang?)";
 }
 
 void check_validate(const Case& c) {

@@ -1,0 +1,185 @@
+// The geosim program as a user meets it: where outputs go (folders made, nothing half-written when
+// an output cannot be written), the wrong kind of input file, unknown commands, numbers typed
+// wrongly, --pick with the wrong prefix, stories of scenarios without a calendar, and failed
+// sweep points said on the terminal.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "cli/run_geosim.h"
+
+namespace fs = std::filesystem;
+using geosim::testing_cli::expect_no_crash;
+using geosim::testing_cli::Result;
+using geosim::testing_cli::run_geosim;
+using geosim::testing_cli::shell_quote;
+
+namespace {
+
+const std::string kToy = std::string(GEOSIM_SOURCE_DIR) + "/scenarios/toy/standoff.yaml";
+const std::string kBaseline =
+    std::string(GEOSIM_SOURCE_DIR) + "/scenarios/dprk_russia_2024/baseline.yaml";
+const std::string kStudy =
+    std::string(GEOSIM_SOURCE_DIR) + "/scenarios/dprk_russia_2024/study_beliefs.yaml";
+
+class CommandLine : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           fmt::format("geosim_cli_{}_{}", ::getpid(),
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string at(const std::string& rel) const { return (dir_ / rel).string(); }
+  void write(const std::string& rel, const std::string& text) const {
+    std::ofstream(dir_ / rel) << text;
+  }
+  fs::path dir_;
+};
+
+bool has(const Result& r, const std::string& text) { return r.output.find(text) != std::string::npos; }
+
+TEST_F(CommandLine, OutputFoldersAreCreated) {
+  const Result r = run_geosim(fmt::format("run {} --runs 40 --quiet --json {} --csv {}", shell_quote(kToy),
+                                          shell_quote(at("new/deeper/toy.json")),
+                                          shell_quote(at("new/csv"))));
+  expect_no_crash(r, "run into new folders");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(fs::is_regular_file(at("new/deeper/toy.json")));
+  EXPECT_TRUE(fs::is_regular_file(at("new/csv/outcomes.csv")));
+  EXPECT_TRUE(fs::is_regular_file(at("new/csv/indicators.csv")));
+
+  const Result c = run_geosim(fmt::format("compare {} {} --runs 40 --json {}", shell_quote(kToy),
+                                          shell_quote(kToy), shell_quote(at("c/d/cmp.json"))));
+  ASSERT_EQ(c.status, 0) << c.output;
+  EXPECT_TRUE(fs::is_regular_file(at("c/d/cmp.json")));
+  const Result s = run_geosim(
+      fmt::format("story {} --run 3 --json {}", shell_quote(kToy), shell_quote(at("s/t/story.json"))));
+  ASSERT_EQ(s.status, 0) << s.output;
+  EXPECT_TRUE(fs::is_regular_file(at("s/t/story.json")));
+}
+
+// An output that cannot be written is found before the work starts, and then nothing is written:
+// not the other outputs of the same command, not a temporary file.
+TEST_F(CommandLine, AnUnwritableOutputStopsTheCommandBeforeAnythingIsWritten) {
+  fs::create_directories(at("a_folder"));
+  const Result r = run_geosim(fmt::format("run {} --runs 40 --json {} --csv {}", shell_quote(kToy),
+                                          shell_quote(at("a_folder")), shell_quote(at("csv"))));
+  expect_no_crash(r, "--json naming a folder", true);
+  EXPECT_NE(r.status, 0);
+  EXPECT_TRUE(has(r, "--json: cannot write '" + at("a_folder") + "': it is a folder")) << r.output;
+  EXPECT_FALSE(has(r, "Success")) << r.output;
+  EXPECT_FALSE(has(r, "How the runs ended")) << "the summary was computed and printed:\n" << r.output;
+  EXPECT_FALSE(fs::exists(at("csv"))) << "the other output was written";
+  EXPECT_TRUE(fs::is_empty(at("a_folder")));
+
+  write("a_file", "x");
+  const Result f = run_geosim(fmt::format("run {} --runs 40 --json {} --csv {}", shell_quote(kToy),
+                                          shell_quote(at("out.json")), shell_quote(at("a_file"))));
+  expect_no_crash(f, "--csv naming a file", true);
+  EXPECT_NE(f.status, 0);
+  EXPECT_TRUE(has(f, "--csv: cannot write into '" + at("a_file") + "'")) << f.output;
+  EXPECT_TRUE(has(f, "is a file, not a folder")) << f.output;
+  EXPECT_FALSE(fs::exists(at("out.json"))) << "half the outputs were written";
+
+  const Result p = run_geosim(
+      fmt::format("report {} --runs 40 -o {}", shell_quote(kToy), shell_quote(at("a_folder"))));
+  EXPECT_NE(p.status, 0);
+  EXPECT_TRUE(has(p, "-o/--out: cannot write '" + at("a_folder") + "': it is a folder")) << p.output;
+  EXPECT_FALSE(has(p, ".tmp")) << "the message names a temporary file:\n" << p.output;
+
+  const Result w = run_geosim(fmt::format("sweep {} --out {}", shell_quote(kStudy), shell_quote(at("a_file"))));
+  EXPECT_NE(w.status, 0);
+  EXPECT_TRUE(has(w, "--out: cannot write into '" + at("a_file") + "'")) << w.output;
+}
+
+TEST_F(CommandLine, TheWrongKindOfFileIsNamedWithTheCommandThatReadsIt) {
+  const Result r = run_geosim("run " + shell_quote(kStudy) + " --runs 10");
+  expect_no_crash(r, "run on a study file");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(has(r, "is a study file")) << r.output;
+  EXPECT_TRUE(has(r, "geosim sweep " + kStudy)) << r.output;
+  EXPECT_FALSE(has(r, "unknown key")) << r.output;
+
+  const Result s = run_geosim("sweep " + shell_quote(kToy) + " --out " + shell_quote(at("o")));
+  expect_no_crash(s, "sweep on a scenario");
+  EXPECT_EQ(s.status, 2);
+  EXPECT_TRUE(has(s, "is not a study file")) << s.output;
+  EXPECT_TRUE(has(s, "geosim run " + kToy)) << s.output;
+  EXPECT_FALSE(has(s, "unknown key")) << s.output;
+  EXPECT_FALSE(fs::exists(at("o")));
+}
+
+TEST_F(CommandLine, UnknownCommandsAndMistypedNumbersAreNamed) {
+  const Result u = run_geosim("rnu " + shell_quote(kToy));
+  expect_no_crash(u, "geosim rnu", true);
+  EXPECT_EQ(u.status, 2);
+  EXPECT_TRUE(has(u, "unknown command 'rnu' (did you mean 'run'?)")) << u.output;
+
+  for (const std::string bad : {"--seed -3", "--runs 1e3", "--runs abc", "--threads -1"}) {
+    const Result r = run_geosim("run " + shell_quote(kToy) + " " + bad);
+    expect_no_crash(r, bad);
+    EXPECT_NE(r.status, 0) << bad << " was accepted:\n" << r.output;
+    EXPECT_TRUE(has(r, "expected a whole number")) << bad << ":\n" << r.output;
+    EXPECT_FALSE(has(r, "How the runs ended")) << bad;
+  }
+}
+
+TEST_F(CommandLine, PickWithTheWrongPrefixSaysWhichKindTheNameIs) {
+  const Result e = run_geosim("story " + shell_quote(kBaseline) + " --pick end:regional_spillover");
+  EXPECT_EQ(e.status, 2);
+  EXPECT_TRUE(has(e, "'regional_spillover' is a rung of the ladder, not an end state")) << e.output;
+  EXPECT_TRUE(has(e, "'rung:regional_spillover'")) << e.output;
+  const Result r = run_geosim("story " + shell_quote(kBaseline) + " --pick rung:ceasefire");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(has(r, "'ceasefire' is an end state, not a rung")) << r.output;
+  const Result t = run_geosim("story " + shell_quote(kBaseline) + " --pick cesefire");
+  EXPECT_EQ(t.status, 2);
+  EXPECT_TRUE(has(t, "(did you mean 'ceasefire'?)")) << t.output;
+  EXPECT_TRUE(has(t, "end states: nuclear_use, great_power_clash, ceasefire, dprk_withdrawal, ongoing; "
+                     "rungs: material_support,"))
+      << t.output;
+}
+
+TEST_F(CommandLine, AStoryWithoutACalendarHasNoEmptyDates) {
+  write("minimal.yaml",
+        "geosim: 1\nname: minimal\ntime: {horizon: 10}\n"
+        "ladder:\n  rungs: [{name: calm}, {name: crisis, danger: 2}]\n"
+        "end_states:\n  crisis: {rung: crisis}\n"
+        "actors:\n  a:\n    rationality: 1\n    actions:\n"
+        "      wait: {class: status_quo}\n      push: {class: posturing, step: 1}\n");
+  const Result r = run_geosim("story " + shell_quote(at("minimal.yaml")) + " --pick crisis");
+  expect_no_crash(r, "story of a scenario without time.start");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(has(r, "The run ends in")) << r.output;
+  EXPECT_FALSE(has(r, "()")) << r.output;
+  EXPECT_FALSE(has(r, ", )")) << r.output;
+}
+
+TEST_F(CommandLine, FailedSweepPointsAreSaidWithTheirReason) {
+  write("study.yaml", "study: 1\nname: toy_fail\nscenario: " + kToy +
+                          "\nruns_per_point: 20\ndesign: {kind: grid}\n"
+                          "factors:\n  talks_succeed: {levels: [0.5, 1.5]}\n"
+                          "outputs:\n  p_war: {reached_rung: war}\n");
+  const Result r = run_geosim("sweep " + shell_quote(at("study.yaml")) + " --threads 2 --out " +
+                              shell_quote(at("out")));
+  expect_no_crash(r, "sweep with failing points");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(has(r, "point(s) failed")) << r.output;
+  EXPECT_TRUE(has(r, "expected a probability in [0, 1], got 1.5 (parameter 'talks_succeed')")) << r.output;
+  // Lowest-numbered first, whatever order the threads finished in.
+  const auto first = r.output.find("  point ");
+  ASSERT_NE(first, std::string::npos);
+  const auto second = r.output.find("  point ", first + 1);
+  ASSERT_NE(second, std::string::npos) << r.output;
+  EXPECT_LT(std::stoul(r.output.substr(first + 8)), std::stoul(r.output.substr(second + 8)));
+}
+
+}  // namespace
