@@ -78,6 +78,20 @@ class Compiler {
     }
   }
 
+  // For a normal where a positive value is needed: the lognormal to write instead, with the
+  // normal's mean and sd when its mean is positive (a lognormal is positive, and accepted there).
+  static std::string lognormal_hint(const Distribution& normal) {
+    const double mean = normal.args.size() == 2 ? normal.args[0] : 0.0;
+    const double sd = normal.args.size() == 2 ? normal.args[1] : 0.0;
+    if (!(mean > 0 && sd > 0))
+      return "for an uncertain positive value use a lognormal distribution: {dist: lognormal, "
+             "mu: ..., sigma: ...} (the mean and sd of the value's logarithm)";
+    const double sigma2 = std::log1p((sd / mean) * (sd / mean));
+    return fmt::format("for an uncertain positive value use a lognormal distribution: {{dist: "
+                       "lognormal, mu: {:.3g}, sigma: {:.3g}}} has this mean and sd",
+                       std::log(mean) - sigma2 / 2, std::sqrt(sigma2));
+  }
+
   // The smallest and largest value a distribution can produce.
   static std::pair<double, double> support(const Distribution& d) {
     switch (d.kind) {
@@ -208,7 +222,7 @@ class Compiler {
       if (dom.hi == 1.0 && dom.lo == 0.0 && p.dist.kind != DistKind::constant)
         hint = "for an uncertain value in [0, 1] use a beta or a uniform distribution within [0, 1]";
       else if (dom.lo_open && dom.lo == 0.0 && p.dist.kind == DistKind::normal)
-        hint = "for an uncertain positive value use a lognormal distribution";
+        hint = lognormal_hint(p.dist);
       error(v.where, v.key_path,
             fmt::format("expected {}, got {}{}", dom.words, describe_support(p.dist), via), hint);
     }

@@ -676,6 +676,47 @@ TEST(Compile, CapacityNotPositiveIsRejected) {
   }
 }
 
+TEST(Compile, NormalCapacityHintGivesALognormalWithTheSameMeanAndSd) {
+  const Diagnostic d = only_error(with(kBase, "    rationality: 2.0\n",
+                                       "    rationality: 2.0\n    capacity: {dist: normal, mean: 1, "
+                                       "sd: 0.2}\n"));
+  expect_at(d, 22, 15);
+  EXPECT_EQ(d.key_path, "actors.blue.capacity");
+  EXPECT_EQ(d.message, "expected a value > 0, got a normal distribution (unbounded)");
+  // sigma^2 = log(1 + (0.2/1)^2) = 0.03922, mu = log(1) - sigma^2/2 = -0.01961.
+  EXPECT_EQ(d.hint,
+            "for an uncertain positive value use a lognormal distribution: {dist: lognormal, mu: "
+            "-0.0196, sigma: 0.198} has this mean and sd");
+}
+
+TEST(Compile, NormalCapacityWithoutAPositiveMeanHintsAtTheLognormalsArguments) {
+  const Diagnostic d = only_error(with(kBase, "    rationality: 2.0\n",
+                                       "    rationality: 2.0\n    capacity: {dist: normal, mean: 0, "
+                                       "sd: 0.2}\n"));
+  EXPECT_EQ(d.hint,
+            "for an uncertain positive value use a lognormal distribution: {dist: lognormal, mu: "
+            "..., sigma: ...} (the mean and sd of the value's logarithm)");
+}
+
+TEST(Compile, LognormalCapacityIsAccepted) {
+  // What the hint above suggests must compile: a lognormal draw is always > 0.
+  for (const std::string v : {"{dist: lognormal, mu: -0.0196, sigma: 0.198}",
+                              "{dist: lognormal, mu: 0, sigma: 3}"}) {
+    SCOPED_TRACE(v);
+    EXPECT_NO_THROW((void)geosim::compile(geosim::load_scenario_text(
+        with(kBase, "    rationality: 2.0\n", "    rationality: 2.0\n    capacity: " + v + "\n"),
+        "t.yaml")));
+  }
+}
+
+TEST(Compile, BetaCapacityIsRejected) {
+  // A beta's support includes 0.
+  const Diagnostic d = only_error(with(kBase, "    rationality: 2.0\n",
+                                       "    rationality: 2.0\n    capacity: {dist: beta, alpha: 2, "
+                                       "beta: 2}\n"));
+  EXPECT_EQ(d.message, "expected a value > 0, got a beta distribution");
+}
+
 TEST(Compile, OtherDomainsAreChecked) {
   {
     const Diagnostic d = only_error(with(kBase, "rationality: 2.0", "rationality: -1"));
