@@ -52,6 +52,7 @@ class Compiler {
   Model m_;
   std::unordered_map<std::string, std::int32_t> param_, var_, rung_, actor_, action_;
   std::vector<std::string> declared_params_, var_names_, rung_names_, actor_names_, action_names_;
+  std::vector<char> param_used_;  // by index into Scenario::parameters: some field reads it
 
   void error(const Location& w, const std::string& path, std::string msg, std::string hint = {}) {
     sink_.error(w, path, std::move(msg), std::move(hint));
@@ -190,6 +191,7 @@ class Compiler {
         cd.kind = DistKind::constant;
       }
       param_[p.name] = static_cast<std::int32_t>(m_.params.size());
+      param_used_.push_back(0);
       m_.params.push_back(cd);
       m_.param_stream_keys.push_back(key_of("param:" + p.name));
       m_.names.params.push_back(p.name);
@@ -211,6 +213,7 @@ class Compiler {
             hint);
       return kNone;
     }
+    param_used_[static_cast<std::size_t>(it->second)] = 1;
     const Parameter& p = s_.parameters[static_cast<std::size_t>(it->second)];
     const auto [lo, hi] = support(p.dist);
     // A lognormal never reaches 0: its support is open there.
@@ -365,6 +368,31 @@ class Compiler {
             "the ladder's rungs are listed lowest first");
     return {a, b};
   }
+  // A parameter that a file of an `extends:` chain adds and no field uses can only be a misspelt
+  // override of a base parameter (which then silently keeps its value) or dead: an error, with the
+  // base parameter it most likely meant. (In a file that extends nothing an unused parameter is
+  // allowed: it may be documented for later use, or drawn on its own.)
+  void check_new_parameters_are_used() {
+    std::vector<std::string> base_params;
+    for (const auto& p : s_.parameters)
+      if (p.declared && !p.new_in_child) base_params.push_back(p.name);
+    for (const auto& p : s_.parameters) {
+      if (!p.new_in_child) continue;
+      const auto it = param_.find(p.name);
+      if (it == param_.end() || param_used_[static_cast<std::size_t>(it->second)]) continue;
+      std::string hint = suggest(p.name, base_params);
+      if (hint.empty())
+        hint = "to change a parameter of the base, give its name; a new parameter must be used by "
+               "some field";
+      error(p.where, p.key_path,
+            fmt::format("expected the name of a parameter of the base scenario (or a new parameter "
+                        "that some field uses), got '{}', which the base does not declare and no "
+                        "field uses",
+                        p.name),
+            hint);
+    }
+  }
+
   // The rungs the ladder can reach from the start by any sequence of moves (state conditions
   // are taken to allow everything, so this is an upper bound), and an error for each end state
   // that needs a rung, or an action, the ladder can never get to.
@@ -606,6 +634,7 @@ Model Compiler::run() {
     m_.names.end_states.push_back(e.name);
   }
 
+  check_new_parameters_are_used();
   check_reachability();
 
   for (const auto& a : s_.actors) {

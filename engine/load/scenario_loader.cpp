@@ -57,6 +57,23 @@ const std::vector<std::string> kClassNames = {"status_quo",          "de_escalat
                                               "posturing",           "nonviolent_escalation",
                                               "violent_escalation",  "nuclear"};
 
+// The distribution kinds and the arguments each takes, in the order of Distribution::args.
+struct DistributionSpec {
+  std::string name;
+  DistKind kind;
+  std::vector<std::string> args;
+};
+const std::vector<DistributionSpec> kDistributions = {
+    {"uniform", DistKind::uniform, {"low", "high"}},
+    {"normal", DistKind::normal, {"mean", "sd"}},
+    {"lognormal", DistKind::lognormal, {"mu", "sigma"}},
+    {"beta", DistKind::beta, {"alpha", "beta"}},
+    {"triangular", DistKind::triangular, {"low", "mode", "high"}},
+    {"choice", DistKind::choice, {"values", "weights"}}};
+// Every key that is an argument of some distribution.
+const std::vector<std::string> kDistributionArguments = {
+    "low", "high", "mean", "sd", "mu", "sigma", "alpha", "beta", "mode", "values", "weights"};
+
 std::string join_path(const std::string& a, const std::string& b) {
   return a.empty() ? b : a + "." + b;
 }
@@ -86,13 +103,16 @@ std::string join_list(const std::vector<std::string>& names) {
 
 class Reader {
  public:
-  Reader(Scenario& s, DiagnosticSink& sink) : s_(s), sink_(sink) {}
+  // `new_in_child`: the parameters that a file of the `extends:` chain adds to its bases.
+  Reader(Scenario& s, DiagnosticSink& sink, const std::set<std::string>& new_in_child)
+      : s_(s), sink_(sink), new_in_child_(new_in_child) {}
 
   void read(const DocNode& root);
 
  private:
   Scenario& s_;
   DiagnosticSink& sink_;
+  const std::set<std::string>& new_in_child_;
   int anon_count_ = 0;
 
   void error(const Location& w, const std::string& path, std::string msg, std::string hint = {}) {
@@ -379,8 +399,7 @@ class Reader {
     // Arguments of another kind of distribution are mistakes, not extras to ignore.
     auto reject_other_arguments = [&](const std::vector<std::string>& takes, const std::string& what,
                                       std::string hint) {
-      static const std::vector<std::string> all = {"low",   "high", "mean", "sd",     "mu",     "sigma",
-                                                   "alpha", "beta", "mode", "values", "weights"};
+      const auto& all = kDistributionArguments;
       for (const auto& e : n.map) {
         const bool argument = std::find(all.begin(), all.end(), e.key) != all.end();
         if (argument && std::find(takes.begin(), takes.end(), e.key) == takes.end())
@@ -396,18 +415,12 @@ class Reader {
       return;
     }
     const std::string kind = dist->is_scalar() ? dist->scalar : std::string{};
-    static const std::vector<std::string> kinds = {"uniform", "normal", "lognormal",
-                                                   "beta",    "triangular", "choice"};
-    struct Spec {
-      DistKind k;
-      std::vector<std::string> args;
-    };
-    static const std::vector<Spec> specs = {{DistKind::uniform, {"low", "high"}},
-                                            {DistKind::normal, {"mean", "sd"}},
-                                            {DistKind::lognormal, {"mu", "sigma"}},
-                                            {DistKind::beta, {"alpha", "beta"}},
-                                            {DistKind::triangular, {"low", "mode", "high"}},
-                                            {DistKind::choice, {"values", "weights"}}};
+    static const std::vector<std::string> kinds = [] {
+      std::vector<std::string> out;
+      for (const auto& spec : kDistributions) out.push_back(spec.name);
+      return out;
+    }();
+    const auto& specs = kDistributions;
     std::size_t idx = kinds.size();
     for (std::size_t i = 0; i < kinds.size(); ++i)
       if (kinds[i] == kind) idx = i;
@@ -417,7 +430,7 @@ class Reader {
             suggest(kind, kinds, "one of: " + join_list(kinds)));
       return;
     }
-    d.kind = specs[idx].k;
+    d.kind = specs[idx].kind;
     reject_other_arguments(specs[idx].args, fmt::format("a {} distribution", kind),
                            "it takes " + join_list(specs[idx].args));
     if (d.kind == DistKind::choice) {
@@ -796,6 +809,7 @@ void Reader::read(const DocNode& root) {
                    Parameter param;
                    param.name = e.key;
                    param.declared = true;
+                   param.new_in_child = new_in_child_.count(e.key) > 0;
                    read_parameter_body(e.value, p, param);
                    param.where = e.key_where;
                    s_.parameters.push_back(std::move(param));
@@ -1018,10 +1032,126 @@ void Reader::read(const DocNode& root) {
   }
 }
 
+// Where the format asks for one of several keys, a child that sets one of them replaces the
+// base's choice instead of merging into it: `value:` over an inherited `dist: uniform, low, high`
+// is a constant, not "both". The base's keys of the group go, and so do the base's keys that only
+// some choices take (a distribution's arguments, an event's rate) when the child's choice does not
+// take them; the keys the child's choice takes are inherited unless the child sets them
+// (`dist: triangular, mode: 0.1` over `dist: uniform, low, high` keeps low and high). The other
+// keys of the mapping (unit, source, label, probability, ...) merge as usual.
+struct ChoiceGroup {
+  std::vector<std::string> keys;        // exactly one of these is given
+  std::vector<std::string> dependents;  // keys that only some choices take
+  // The dependents that a mapping's choice takes (none for a choice that is not known).
+  std::vector<std::string> (*takes)(const DocNode& map);
+};
+
+const ChoiceGroup kParameterForm = {
+    {"value", "dist"},
+    kDistributionArguments,
+    [](const DocNode& map) -> std::vector<std::string> {
+      const DocNode* dist = map.find("dist");
+      if (map.find("value") || !dist || !dist->is_scalar()) return {};
+      for (const auto& spec : kDistributions)
+        if (spec.name == dist->scalar) return spec.args;
+      return {};
+    }};
+
+const ChoiceGroup kEndStateTrigger = {
+    {"all_chosen", "any_chosen", "rung", "state"}, {}, [](const DocNode&) {
+      return std::vector<std::string>{};
+    }};
+
+const ChoiceGroup kRungMove = {{"step", "to_rung"}, {}, [](const DocNode&) {
+                                 return std::vector<std::string>{};
+                               }};
+
+const ChoiceGroup kEventKind = {
+    {"kind"}, {"rate", "probability", "per"}, [](const DocNode& map) -> std::vector<std::string> {
+      const DocNode* kind = map.find("kind");
+      if (!kind || !kind->is_scalar()) return {};
+      if (kind->scalar == "poisson") return {"rate", "per"};
+      if (kind->scalar == "bernoulli") return {"probability"};
+      return {};
+    }};
+
+// Key patterns ("*": any key) of the mappings that are parameter mappings: `parameters:` and every
+// numeric field that may hold an inline one (the fields Reader reads with read_value or value_of,
+// outside lists: a child replaces a list whole, so nothing in one is merged).
+bool is_parameter_mapping(const std::vector<std::string>& keys) {
+  static const std::vector<std::vector<std::string_view>> patterns = {
+      {"parameters", "*"},
+      {"actors", "*", "rationality"},
+      {"actors", "*", "resolve"},
+      {"actors", "*", "risk_tolerance"},
+      {"actors", "*", "capacity"},
+      {"actors", "*", "reciprocity"},
+      {"actors", "*", "actions", "*", "cost"},
+      {"actors", "*", "actions", "*", "gain"},
+      {"state", "*", "initial"},
+      {"end_states", "*", "probability"},
+      {"events", "*", "rate"},
+      {"events", "*", "probability"},
+      {"relations", "*", "*"},
+      {"leverage", "*", "*"},
+      {"wishes", "*", "*"}};
+  for (const auto& pat : patterns) {
+    if (pat.size() != keys.size()) continue;
+    bool match = true;
+    for (std::size_t i = 0; i < pat.size() && match; ++i) match = pat[i] == "*" || pat[i] == keys[i];
+    if (match) return true;
+  }
+  return false;
+}
+
+// The choice a mapping makes in `group`: the keys of the group it gives, with their text values
+// (so `dist: normal` and `dist: beta` differ). Empty if it gives none.
+std::string choice_of(const DocNode& map, const ChoiceGroup& group) {
+  std::string out;
+  for (const auto& k : group.keys)
+    if (const DocNode* v = map.find(k)) out += k + "=" + (v->is_scalar() ? v->scalar : "") + ";";
+  return out;
+}
+
+// Applies `group` to `base` before `over` is merged into it (see above). When the choice changes,
+// the merged mapping takes the child's location if `relocate`: what is then missing or wrong
+// about the choice (a missing distribution argument, a second trigger) is the child's to fix.
+void replace_choice(DocNode& base, const DocNode& over, const ChoiceGroup& group, bool relocate) {
+  const std::string chosen = choice_of(over, group);
+  if (chosen.empty()) return;
+  const std::vector<std::string> taken = group.takes(over);
+  auto in = [](const std::vector<std::string>& list, const std::string& key) {
+    return std::find(list.begin(), list.end(), key) != list.end();
+  };
+  const bool changed = chosen != choice_of(base, group);
+  std::erase_if(base.map, [&](const MapEntry& e) {
+    return in(group.keys, e.key) || (in(group.dependents, e.key) && !in(taken, e.key));
+  });
+  if (changed && relocate) base.where = over.where;
+}
+
+// The merge hook of `extends:`: where each choice group of the format applies.
+void drop_replaced_choices(const std::vector<std::string>& keys, DocNode& base,
+                           const DocNode& over) {
+  const std::size_t n = keys.size();
+  if (is_parameter_mapping(keys)) {
+    replace_choice(base, over, kParameterForm, true);
+  } else if (n == 2 && keys[0] == "end_states") {
+    replace_choice(base, over, kEndStateTrigger, true);
+  } else if (n == 4 && keys[0] == "actors" && keys[2] == "actions") {
+    replace_choice(base, over, kRungMove, false);
+  } else if (n == 2 && keys[0] == "events") {
+    replace_choice(base, over, kEventKind, true);
+    replace_choice(base, over, kRungMove, false);
+  }
+}
+
 // Loads `path` and the chain of files it extends, merged base-first. Each node keeps its file.
+// `new_parameters` receives the names of the parameters that a file declares and none of the files
+// it extends does.
 load::DocNode load_chain(const std::filesystem::path& path, DiagnosticSink& sink,
-                         std::vector<std::string>& files, const std::string* text = nullptr,
-                         const std::string& display = {}) {
+                         std::vector<std::string>& files, std::set<std::string>& new_parameters,
+                         const std::string* text = nullptr, const std::string& display = {}) {
   constexpr int kMaxChain = 16;
   std::vector<load::DocNode> docs;  // child first
   std::set<std::string> seen;
@@ -1076,9 +1206,11 @@ load::DocNode load_chain(const std::filesystem::path& path, DiagnosticSink& sink
     current = base_dir / ext->scalar;
     std::error_code ec;
     if (!std::filesystem::exists(current, ec)) {
+      const auto looked_for = std::filesystem::absolute(current, ec).lexically_normal();
       sink.error(ext->where, "extends",
                  fmt::format("expected an existing scenario file, got '{}' (looked for '{}')",
-                             ext->scalar, current.lexically_normal().string()));
+                             ext->scalar, looked_for.string()),
+                 load::did_you_mean_file(current, ext->scalar));
       return {};
     }
     if (std::filesystem::is_directory(current, ec)) {
@@ -1088,19 +1220,29 @@ load::DocNode load_chain(const std::filesystem::path& path, DiagnosticSink& sink
       return {};
     }
   }
+  std::set<std::string> declared_by_bases;
+  for (auto it = docs.rbegin(); it != docs.rend(); ++it) {
+    const load::DocNode* params = it->find("parameters");
+    if (!params || !params->is_map()) continue;
+    for (const auto& e : params->map) {
+      if (it != docs.rbegin() && !declared_by_bases.count(e.key)) new_parameters.insert(e.key);
+      declared_by_bases.insert(e.key);
+    }
+  }
   load::DocNode merged = std::move(docs.back());
-  for (auto it = docs.rbegin() + 1; it != docs.rend(); ++it) load::merge_into(merged, *it);
+  for (auto it = docs.rbegin() + 1; it != docs.rend(); ++it)
+    load::merge_into(merged, *it, drop_replaced_choices);
   // The merged document no longer "extends" anything.
   std::erase_if(merged.map, [](const load::MapEntry& e) { return e.key == "extends"; });
   return merged;
 }
 
 Scenario read_scenario(const load::DocNode& doc, std::vector<std::string> files,
-                       DiagnosticSink& sink) {
+                       const std::set<std::string>& new_parameters, DiagnosticSink& sink) {
   Scenario s;
   s.files = std::move(files);
   if (!sink.empty() && !doc.is_map()) sink.throw_if_any();
-  Reader r(s, sink);
+  Reader r(s, sink, new_parameters);
   r.read(doc);
   sink.throw_if_any();
   return s;
@@ -1111,16 +1253,18 @@ Scenario read_scenario(const load::DocNode& doc, std::vector<std::string> files,
 Scenario load_scenario(const std::filesystem::path& file) {
   DiagnosticSink sink;
   std::vector<std::string> files;
-  auto doc = load_chain(file, sink, files);
-  return read_scenario(doc, std::move(files), sink);
+  std::set<std::string> new_parameters;
+  auto doc = load_chain(file, sink, files, new_parameters);
+  return read_scenario(doc, std::move(files), new_parameters, sink);
 }
 
 Scenario load_scenario_text(const std::string& text, const std::string& display_name,
                             const std::filesystem::path& base_dir) {
   DiagnosticSink sink;
   std::vector<std::string> files;
-  auto doc = load_chain(base_dir, sink, files, &text, display_name);
-  return read_scenario(doc, std::move(files), sink);
+  std::set<std::string> new_parameters;
+  auto doc = load_chain(base_dir, sink, files, new_parameters, &text, display_name);
+  return read_scenario(doc, std::move(files), new_parameters, sink);
 }
 
 }  // namespace geosim

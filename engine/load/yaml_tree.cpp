@@ -558,6 +558,26 @@ DocNode parse_yaml_file(const std::filesystem::path& path, DiagnosticSink& sink,
   return parse_yaml(text, name, sink, limits);
 }
 
+std::string did_you_mean_file(const std::filesystem::path& looked_for, const std::string& as_written) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::directory_iterator it(looked_for.parent_path().empty() ? fs::path(".") : looked_for.parent_path(),
+                            ec);
+  if (ec) return {};
+  std::vector<std::string> names;
+  for (std::size_t seen = 0; it != fs::directory_iterator() && seen < kMaxHintCandidates;
+       it.increment(ec), ++seen) {
+    if (ec) break;
+    const fs::path& p = it->path();
+    if ((p.extension() == ".yaml" || p.extension() == ".yml") && !it->is_directory(ec))
+      names.push_back(p.filename().string());
+  }
+  std::sort(names.begin(), names.end());  // the folder's order is the file system's
+  const std::string match = closest_match(looked_for.filename().string(), names);
+  if (match.empty()) return {};
+  return fmt::format("did you mean '{}'?", (fs::path(as_written).parent_path() / match).generic_string());
+}
+
 void report_unknown_keys(const DocNode& map, const std::string& path,
                          const std::vector<std::string>& allowed, DiagnosticSink& sink) {
   for (const auto& e : map.map) {
@@ -574,22 +594,35 @@ void report_unknown_keys(const DocNode& map, const std::string& path,
   }
 }
 
-void merge_into(DocNode& base, const DocNode& over) {
-  if (base.is_map() && over.is_map()) {
-    for (const auto& e : over.map) {
-      MapEntry* target = nullptr;
-      for (auto& b : base.map)
-        if (b.key == e.key) target = &b;
-      if (target) {
-        target->key_where = e.key_where;
-        merge_into(target->value, e.value);
-      } else {
-        base.map.push_back(e);
-      }
-    }
+namespace {
+
+void merge_at(std::vector<std::string>& keys, DocNode& base, const DocNode& over,
+              const MergeHook& before_merge) {
+  if (!base.is_map() || !over.is_map()) {
+    base = over;
     return;
   }
-  base = over;
+  if (before_merge) before_merge(keys, base, over);
+  for (const auto& e : over.map) {
+    MapEntry* target = nullptr;
+    for (auto& b : base.map)
+      if (b.key == e.key) target = &b;
+    if (target) {
+      target->key_where = e.key_where;
+      keys.push_back(e.key);
+      merge_at(keys, target->value, e.value, before_merge);
+      keys.pop_back();
+    } else {
+      base.map.push_back(e);
+    }
+  }
+}
+
+}  // namespace
+
+void merge_into(DocNode& base, const DocNode& over, const MergeHook& before_merge) {
+  std::vector<std::string> keys;
+  merge_at(keys, base, over, before_merge);
 }
 
 }  // namespace geosim::load

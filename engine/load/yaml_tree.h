@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -56,9 +57,23 @@ DocNode parse_yaml(const std::string& text, const std::string& file, DiagnosticS
 DocNode parse_yaml_file(const std::filesystem::path& path, DiagnosticSink& sink,
                         const ParseLimits& limits = {});
 
+// For a file named in another file (`extends: basline.yaml`) that does not exist at `looked_for`:
+// "did you mean 'baseline.yaml'?" with the closest name among the .yaml and .yml files in the folder
+// it was looked for in, written the way `as_written` was (with its folder part); "" if none is close
+// or the folder cannot be read. Looks at no more than 10,000 entries of the folder.
+std::string did_you_mean_file(const std::filesystem::path& looked_for, const std::string& as_written);
+
+// Called by merge_into for every mapping of `over` laid on a mapping of `base`, before their keys
+// merge, with the keys that lead to the two from the top of the document. It may drop keys of
+// `base` that the keys of `over` make meaningless (and relocate `base`).
+using MergeHook =
+    std::function<void(const std::vector<std::string>& keys, DocNode& base, const DocNode& over)>;
+
 // Overlays `over` on `base`: mappings merge key by key (recursively); anything else in `over`
-// replaces what `base` had. New keys are appended in `over`'s order.
-void merge_into(DocNode& base, const DocNode& over);
+// replaces what `base` had. New keys are appended in `over`'s order. A merged key takes the
+// location of `over`'s key; a merged mapping keeps `base`'s location unless `before_merge`
+// changes it.
+void merge_into(DocNode& base, const DocNode& over, const MergeHook& before_merge = {});
 
 // Reports every key of mapping `map` that is not in `allowed` as "unknown key", located at the
 // key, with a did-you-mean (or the list of known keys) while the sink has room for hints.

@@ -49,6 +49,9 @@ struct Parameter {
   std::optional<Source> source;
   std::string assumption;  // why this value, when no article gives it
   bool declared = false;   // true if it sits in `parameters:` (false: inline in a field)
+  // Declared by a file that `extends:` another and by none of the files it extends. It overrides
+  // nothing, so compile() requires some field to use it: otherwise it is a misspelt override.
+  bool new_in_child = false;
   Location where;
   std::string key_path;
 };
