@@ -48,6 +48,13 @@ const Parameter* find_parameter(const Scenario& s, const std::string& name) {
   return nullptr;
 }
 
+std::string did_you_mean_parameter(const Scenario& s, std::string_view name) {
+  std::vector<std::string> declared, others;
+  for (const auto& p : s.parameters) (p.declared ? declared : others).push_back(p.name);
+  std::string hint = did_you_mean(name, declared);
+  return hint.empty() ? did_you_mean(name, others) : hint;
+}
+
 namespace {
 
 using load::DocNode;

@@ -211,7 +211,9 @@ class StudyReader {
     }
     s_.factors.push_back(f);
     s_.parameters.push_back(param);
-    s_.factor_where.push_back(e.key_where);
+    // Where the parameter's name is written: the value of `parameter:`, else the factor's key.
+    const DocNode* named = n.find("parameter");
+    s_.factor_where.push_back(named ? named->where : e.key_where);
   }
 
   void read_output(const load::MapEntry& e) {
@@ -226,20 +228,23 @@ class StudyReader {
     o.name = e.key;
     o.where = e.key_where;
     int kinds = 0;
-    if (n.find("end_state")) {
+    // The target's name is located at its value, where an unknown name is reported.
+    auto target = [&](const char* key) {
       ++kinds;
+      o.where = n.find(key)->where;
+      return text(n, key, p, true);
+    };
+    if (n.find("end_state")) {
       o.kind = StudyOutput::Kind::end_state;
-      o.target = text(n, "end_state", p, true);
+      o.target = target("end_state");
     }
     if (n.find("reached_rung")) {
-      ++kinds;
       o.kind = StudyOutput::Kind::reached_rung;
-      o.target = text(n, "reached_rung", p, true);
+      o.target = target("reached_rung");
     }
     if (n.find("indicator")) {
-      ++kinds;
       o.kind = StudyOutput::Kind::indicator_mean;
-      o.target = text(n, "indicator", p, true);
+      o.target = target("indicator");
       const std::string stat = text(n, "stat", p, false);
       if (!stat.empty() && stat != "mean") {
         double q = 0;
@@ -280,10 +285,12 @@ void StudyReader::read(const DocNode& root) {
   const std::string scen = text(root, "scenario", "", true);
   if (!scen.empty()) {
     s_.base_scenario = (s_.file.parent_path() / scen).lexically_normal();
-    if (!std::filesystem::exists(s_.base_scenario))
+    std::error_code ec;
+    if (!std::filesystem::exists(s_.base_scenario, ec))
       error(root.find("scenario")->where, "scenario",
             fmt::format("expected an existing scenario file, got '{}' (looked for '{}')", scen,
-                        s_.base_scenario.string()));
+                        std::filesystem::absolute(s_.base_scenario, ec).lexically_normal().string()),
+            load::did_you_mean_file(s_.base_scenario, scen));
   }
   if (whole(root, "seed", "", v, 0, UINT64_MAX)) s_.seed = v;
   if (whole(root, "runs_per_point", "", v, 1, 100'000'000)) s_.runs_per_point = v;

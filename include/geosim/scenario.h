@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "geosim/error.h"
@@ -263,5 +264,11 @@ Scenario load_scenario_text(const std::string& text, const std::string& display_
                             const std::filesystem::path& base_dir = ".");
 
 const Parameter* find_parameter(const Scenario& s, const std::string& name);
+
+// "did you mean 'x'?" for a name that is not a parameter of `s`: the closest declared parameter,
+// else the closest other parameter (the key path of a field holding a number, such as
+// `actors.red.resolve`), else "". For names that refer to a scenario's parameters from outside it,
+// such as a study's factors.
+std::string did_you_mean_parameter(const Scenario& s, std::string_view name);
 
 }  // namespace geosim
