@@ -126,9 +126,6 @@ Evaluator scenario_evaluator(const StudySpec& spec) {
   // Every factor names a parameter of the scenario; every output names something in it.
   DiagnosticSink sink;
   std::vector<std::size_t> param_index;
-  std::vector<std::string> declared;
-  for (const auto& p : base->parameters)
-    if (p.declared) declared.push_back(p.name);
   for (std::size_t f = 0; f < spec.parameters.size(); ++f) {
     std::size_t i = 0;
     while (i < base->parameters.size() && base->parameters[i].name != spec.parameters[f]) ++i;
@@ -137,7 +134,7 @@ Evaluator scenario_evaluator(const StudySpec& spec) {
                  fmt::format("expected the name of a parameter of {} (a declared parameter, or "
                              "the key path of a field holding a number), got '{}'",
                              base->name, spec.parameters[f]),
-                 did_you_mean(spec.parameters[f], declared));
+                 did_you_mean_parameter(*base, spec.parameters[f]));
     param_index.push_back(i);
   }
   const Model probe = compile(*base);

@@ -188,6 +188,25 @@ TEST(Sweep, UnknownFactorParameterIsAnInputErrorWithASuggestion) {
   fs::remove_all(dir);
 }
 
+// A factor naming a field by its key path, misspelt, gets the field's key path as the suggestion.
+TEST(Sweep, MisspeltFieldKeyPathGetsASuggestion) {
+  const fs::path dir = fresh_dir("sweep_bad_path");
+  fs::path study = write_toy_study(dir, 4, 50);
+  std::string text = slurp(study);
+  text.replace(text.find("blue_resolve:"), 13, "red_resolve: {parameter: actors.red.resolv, low: 0, high: 1}\n  blue_resolve:");
+  std::ofstream(study) << text;
+  const StudySpec spec = load_study(study);
+  try {
+    scenario_evaluator(spec);
+    FAIL() << "expected an InputError";
+  } catch (const geosim::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("got 'actors.red.resolv'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("did you mean 'actors.red.resolve'?"), std::string::npos)
+        << e.what();
+  }
+  fs::remove_all(dir);
+}
+
 }  // namespace
 
 namespace {
