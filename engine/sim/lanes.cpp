@@ -37,6 +37,34 @@ template <class V, class T>
 [[gnu::always_inline]] inline V4d splat(double x) { return V4d{x, x, x, x}; }
 [[gnu::always_inline]] inline V4i splat_i(std::int64_t x) { return V4i{x, x, x, x}; }
 
+// One step of four xoshiro256++ generators side by side (rng.h), state lane-major at `st` (word w
+// of lane l at st[w * 4 + l]), and each lane's uniform double on [0, 1): the scalar
+// Xoshiro256pp::uniform01 lane by lane, bit for bit. (x >> 11) < 2^53 becomes a double exactly from
+// its two 32-bit halves, each placed in the mantissa of 2^52: AVX2 has no 64-bit integer to double
+// conversion.
+[[gnu::always_inline]] inline V4d next_uniform(std::uint64_t* st) {
+  V4u s0 = load<V4u>(st), s1 = load<V4u>(st + L), s2 = load<V4u>(st + 2 * L),
+      s3 = load<V4u>(st + 3 * L);
+  const V4u sum = s0 + s3;
+  const V4u result = ((sum << 23) | (sum >> 41)) + s0;
+  const V4u t = s1 << 17;
+  s2 ^= s0;
+  s3 ^= s1;
+  s1 ^= s2;
+  s0 ^= s3;
+  s2 ^= t;
+  s3 = (s3 << 45) | (s3 >> 19);
+  store(st, s0);
+  store(st + L, s1);
+  store(st + 2 * L, s2);
+  store(st + 3 * L, s3);
+  const V4u x = result >> 11;
+  constexpr std::uint64_t kTwo52Bits = 0x4330000000000000ULL;  // the bits of 2^52
+  const V4d hi = as_double((x >> 32) | kTwo52Bits) - 0x1p52;
+  const V4d lo = as_double((x & 0xffffffffULL) | kTwo52Bits) - 0x1p52;
+  return (hi * 0x1p32 + lo) * 0x1p-53;
+}
+
 template <std::int32_t Words>
 [[gnu::always_inline]] inline void decide_lanes_impl(const Model& m, LaneWorkspace& lw) {
   const Workspace& plan = lw.lane[0];  // the plan is the same in every lane
@@ -137,8 +165,7 @@ template <std::int32_t Words>
     const auto end = static_cast<std::size_t>(actor.action_end);
     V4d total = splat(0.0);
     for (std::size_t k = begin; k < end; ++k) total += load<V4d>(wt + k * L);
-    V4d draw;
-    for (std::size_t l = 0; l < L; ++l) draw[l] = lw.lane[l].actor_streams[i].uniform01();
+    V4d draw = next_uniform(lw.actor_rng.data() + i * 4 * L);
     draw *= total;
     V4i pick = splat_i(kNone), found = splat_i(0);
     V4d acc = splat(0.0);
@@ -153,6 +180,14 @@ template <std::int32_t Words>
     decided += (pick != kNone) & 1;
   }
   store(lw.decided.data(), decided);
+
+  // The rest of the tick's unconditional draws, four lanes at a time: each Bernoulli event's
+  // uniform and each end state's (settle_tick reads them from event_u and end_u).
+  for (std::size_t b = 0; b < lw.bernoulli_event.size(); ++b)
+    store(lw.event_u.data() + static_cast<std::size_t>(lw.bernoulli_event[b]) * L,
+          next_uniform(lw.bernoulli_rng.data() + b * 4 * L));
+  for (std::size_t q = 0; q < static_cast<std::size_t>(m.n_end_states()); ++q)
+    store(lw.end_u.data() + q * L, next_uniform(lw.end_rng.data()));
 }
 
 // The pass for the model's number of gate words.

@@ -7,8 +7,9 @@ namespace geosim::detail {
 
 // Every lane's decision pass on its workspace's state and rung, with the rung rows and per-run
 // values kept lane-major in `lw`: each lane's choices into lw.lane[l].chosen and their number
-// into lw.decided[l]. Draws one number per actor from every
-// lane's actor streams, as decide_tick does.
+// into lw.decided[l]. Draws one number per actor from every lane's actor stream, as decide_tick
+// does, and then this tick's numbers for the Bernoulli events and the end states into lw.event_u
+// and lw.end_u (the streams are the lane-major copies in lw: LaneWorkspace).
 // On x86-64 with GCC it is built for AVX2 and for baseline x86-64 (the machine picks one when the
 // program loads); decide_lanes_baseline is the baseline build alone, for the tests.
 void decide_lanes(const Model& m, LaneWorkspace& lw);

@@ -451,8 +451,18 @@ namespace {
 // Steps 2 to 5 of a tick, once the decisions are in ws.chosen: effects, events, the ladder,
 // indicators, end states. Returns true when an end state fired. Inlined into simulate_run's loop
 // and simulate_lanes'.
+// `pre`: null, or this tick's draws of the Bernoulli events and the end states, made ahead by the
+// lanes' decision pass (LaneWorkspace::event_u and end_u, from this lane's slot, stride kLanes):
+// the same numbers the streams would give here.
+struct PreDrawn {
+  const double* event_u = nullptr;
+  const double* end_u = nullptr;
+};
+
+template <bool kPreDrawn>
 [[gnu::always_inline]] inline bool settle_tick(const Model& m, std::int32_t tick, Workspace& ws,
-                                               RunResult& out, Trace* trace) {
+                                               RunResult& out, Trace* trace, PreDrawn pre = {}) {
+  constexpr auto L = static_cast<std::size_t>(kLanes);
   const std::int32_t n_actors = m.n_actors();
   const std::int32_t n_rungs = m.n_rungs;
   const double* p = ws.params.data();
@@ -493,7 +503,8 @@ namespace {
     double count = 0.0;
     switch (ev.kind) {
       case Event::Kind::bernoulli: {
-        const double u = rng.uniform01();  // drawn every tick to keep streams aligned
+        // Drawn every tick to keep streams aligned.
+        const double u = kPreDrawn ? pre.event_u[e * L] : rng.uniform01();
         count = (u < p[ev.rate] && eligible()) ? 1.0 : 0.0;
         break;
       }
@@ -533,7 +544,8 @@ namespace {
   // 5. End states, in declared order; the first that fires (and passes its draw) ends the run.
   for (std::int32_t e = 0; e < m.n_end_states(); ++e) {
     const auto& es = m.end_states[static_cast<std::size_t>(e)];
-    const double u = ws.end_stream.uniform01();
+    const double u =
+        kPreDrawn ? pre.end_u[static_cast<std::size_t>(e) * L] : ws.end_stream.uniform01();
     // The test (pure) only matters when the draw passes.
     if (out.end_state != -1 || !(u < p[es.probability])) continue;
     bool fired = false;
@@ -580,7 +592,7 @@ void finish_run(const Model& m, std::int32_t tick, RunResult& out) {
     for (std::int32_t i = 0; i < m.n_actors(); ++i)
       if (ws.chosen[static_cast<std::size_t>(i)] != kNone)
         trace->decisions.push_back(explain(m, ws, tick, i, ws.rung));
-  return settle_tick(m, tick, ws, out, trace);
+  return settle_tick<false>(m, tick, ws, out, trace);
 }
 
 }  // namespace
@@ -636,6 +648,16 @@ LaneWorkspace::LaneWorkspace(const Model& m) {
   logit_arg.assign(lanes(n_actions), 0.0);
   weights.assign(lanes(n_actions), 0.0);
   decided.assign(kLanes, 0);
+  constexpr std::size_t kBlock = 4 * static_cast<std::size_t>(kLanes);  // one stream per lane
+  for (std::size_t e = 0; e < m.events.size(); ++e)
+    if (m.events[e].kind == Event::Kind::bernoulli)
+      bernoulli_event.push_back(static_cast<std::int32_t>(e));
+  // Lanes without a run keep a nonzero state, so that their (unused) draws are well defined.
+  actor_rng.assign(n_actors * kBlock, 1);
+  bernoulli_rng.assign(bernoulli_event.size() * kBlock, 1);
+  end_rng.assign(kBlock, 1);
+  event_u.assign(lanes(m.events.size()), 0.0);
+  end_u.assign(lanes(static_cast<std::size_t>(m.n_end_states())), 0.0);
 }
 
 namespace {
@@ -667,6 +689,16 @@ void load_lane(LaneWorkspace& lw, std::size_t l) {
     lw.reciprocity[i * L + l] = ws.reciprocity[i];
   }
   for (std::size_t q = 0; q < ws.hostility.size(); ++q) lw.hostility[q * L + l] = ws.hostility[q];
+  // The streams drawn every tick move to the lane-major blocks.
+  const auto put = [&](std::vector<std::uint64_t>& blocks, std::size_t block, const Rng& rng) {
+    std::uint64_t words[4];
+    rng.get_state(words);
+    for (std::size_t w = 0; w < 4; ++w) blocks[(block * 4 + w) * L + l] = words[w];
+  };
+  for (std::size_t i = 0; i < ws.actor_streams.size(); ++i) put(lw.actor_rng, i, ws.actor_streams[i]);
+  for (std::size_t b = 0; b < lw.bernoulli_event.size(); ++b)
+    put(lw.bernoulli_rng, b, ws.event_streams[static_cast<std::size_t>(lw.bernoulli_event[b])]);
+  put(lw.end_rng, 0, ws.end_stream);
   lw.row_rung[l] = -1;  // the run's base and step tables are new
   sync_lane(lw, l);
 }
@@ -712,7 +744,8 @@ void detail::simulate_lanes_with(LaneDecider decide, const Model& m, std::uint64
     for (std::size_t l = 0; l < lanes; ++l) {
       if (!running[l]) continue;
       out[l].decisions += lw.decided[l];
-      if (settle_tick(m, tick, lw.lane[l], out[l], nullptr)) {
+      const PreDrawn pre{lw.event_u.data() + l, lw.end_u.data() + l};
+      if (settle_tick<true>(m, tick, lw.lane[l], out[l], nullptr, pre)) {
         finish_run(m, tick, out[l]);
         running[l] = false;
         --live;

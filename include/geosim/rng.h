@@ -56,6 +56,11 @@ class Xoshiro256pp {
     s_[3] = d;
   }
 
+  // The raw state, word by word (for code that steps several generators side by side).
+  constexpr void get_state(std::uint64_t out[4]) const {
+    for (int i = 0; i < 4; ++i) out[i] = s_[i];
+  }
+
   constexpr result_type operator()() {
     const std::uint64_t result = rotl(s_[0] + s_[3], 23) + s_[0];
     const std::uint64_t t = s_[1] << 17;

@@ -136,6 +136,17 @@ struct LaneWorkspace {
   std::vector<std::uint64_t> gates;         // [w]
   std::vector<double> utility, logit_arg, weights;  // [k]
   std::vector<std::int64_t> decided;        // per lane: actors that chose this tick
+  // The random streams the lanes draw from every tick, unconditionally, kept lane-major so that
+  // the four lanes' generators step together: word w of lane l's stream at [w * kLanes + l] of
+  // each stream's block of 4 x kLanes. While simulate_lanes runs, these, not the workspaces'
+  // copies, are the streams' state.
+  std::vector<std::uint64_t> actor_rng;      // block i: actor i's stream
+  std::vector<std::int32_t> bernoulli_event;  // the Bernoulli events, in declared order
+  std::vector<std::uint64_t> bernoulli_rng;   // block b: event bernoulli_event[b]'s stream
+  std::vector<std::uint64_t> end_rng;         // one block: the end states' stream
+  // This tick's draws, made by the decision pass for the rest of the tick: [e * kLanes + l] is
+  // Bernoulli event e's uniform (other events' slots unused), [q * kLanes + l] end state q's.
+  std::vector<double> event_u, end_u;
 
   explicit LaneWorkspace(const Model& m);
 };
