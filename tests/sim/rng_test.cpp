@@ -84,6 +84,30 @@ constexpr std::uint64_t first_output_from_1234() {
 }
 static_assert(first_output_from_1234() == 41943041ULL, "usable in constant expressions");
 
+// get_state gives back what set_state put in, word by word (the lanes copy streams through it),
+// and after a step, the state of the reference step.
+TEST(Xoshiro256pp, GetStateReturnsTheWordsInOrder) {
+  Rng r;
+  r.set_state(1, 2, 3, 4);
+  std::uint64_t w[4] = {};
+  r.get_state(w);
+  EXPECT_EQ(w[0], 1u);
+  EXPECT_EQ(w[1], 2u);
+  EXPECT_EQ(w[2], 3u);
+  EXPECT_EQ(w[3], 4u);
+  r();
+  r.get_state(w);
+  Rng copy;
+  copy.set_state(w[0], w[1], w[2], w[3]);
+  EXPECT_EQ(copy, r);
+  // By hand: t = 2 << 17; s2 ^= s0 -> 2; s3 ^= s1 -> 6; s1 ^= s2 -> 0; s0 ^= s3 -> 7;
+  // s2 ^= t -> 2 ^ 262144; s3 = rotl(6, 45).
+  EXPECT_EQ(w[0], 7u);
+  EXPECT_EQ(w[1], 0u);
+  EXPECT_EQ(w[2], 2u ^ (2u << 17));
+  EXPECT_EQ(w[3], std::uint64_t{6} << 45);
+}
+
 TEST(Xoshiro256pp, SeedingFillsTheStateWithSplitMix64Outputs) {
   Rng seeded(1234567);
   Rng expected;
