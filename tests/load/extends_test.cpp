@@ -30,6 +30,17 @@ using geosim::testing_support::find_diag;
 using geosim::testing_support::load_errors;
 using geosim::testing_support::source_dir;
 
+// The one error of loading `text` as `file` in `dir`, as text; "" (and a failure) if there is not
+// exactly one.
+std::string one_error(const std::string& text, const std::string& file, const fs::path& dir) {
+  const auto ds = load_errors(text, file, dir);
+  if (ds.size() != 1) {
+    ADD_FAILURE() << "expected one error, got " << ds.size() << ":\n" << dump(ds);
+    return "";
+  }
+  return ds[0].to_string();
+}
+
 // The base every child below extends. Line numbers matter to the tests:
 //    5: parameter odds (a uniform; `dist` value at 5:15)   6: parameter push_cost (a value)
 //   14: end state crisis (a rung trigger)   18: blue's resolve (an inline normal)
@@ -179,11 +190,9 @@ TEST(Extends, MissingArgumentOfTheChildsDistributionIsReportedInTheChild) {
 
 TEST(Extends, ValueAndDistBothInTheChildAreTheChildsError) {
   const fs::path dir = base_dir("both_in_child");
-  const auto ds = load_errors(
-      "extends: base.yaml\nparameters:\n  odds: {value: 0.1, dist: beta, alpha: 1, beta: 1}\n",
-      "child.yaml", dir);
-  ASSERT_EQ(ds.size(), 1u) << dump(ds);
-  EXPECT_EQ(ds[0].to_string(),
+  EXPECT_EQ(one_error(
+                "extends: base.yaml\nparameters:\n  odds: {value: 0.1, dist: beta, alpha: 1, beta: 1}\n",
+                "child.yaml", dir),
             "child.yaml:3:28: error: parameters.odds.dist: give either 'value' or 'dist', not "
             "both");
 }
@@ -194,10 +203,7 @@ TEST(Extends, ValueAndDistBothInTheBaseAreStillTheBasesError) {
       kBase, "push_cost: {value: 0.3, unit: utility}",
       "push_cost: {value: 0.3, dist: beta, unit: utility}");
   const fs::path dir = base_dir("both_in_base", bad_base);
-  const auto ds = load_errors("extends: base.yaml\nparameters:\n  odds: {value: 0.1}\n",
-                              "child.yaml", dir);
-  ASSERT_EQ(ds.size(), 1u) << dump(ds);
-  EXPECT_EQ(ds[0].to_string(),
+  EXPECT_EQ(one_error("extends: base.yaml\nparameters:\n  odds: {value: 0.1}\n", "child.yaml", dir),
             normal(dir / "base.yaml") +
                 ":6:33: error: parameters.push_cost.dist: give either 'value' or 'dist', not both");
 }
@@ -230,11 +236,9 @@ TEST(Extends, ChildTriggerReplacesTheInheritedTrigger) {
 
 TEST(Extends, TwoTriggersInTheChildAreReportedInTheChild) {
   const fs::path dir = base_dir("two_triggers");
-  const auto ds = load_errors(
-      "extends: base.yaml\nend_states:\n  crisis:\n    any_chosen: [blue.push]\n    rung: crisis\n",
-      "child.yaml", dir);
-  ASSERT_EQ(ds.size(), 1u) << dump(ds);
-  EXPECT_EQ(ds[0].to_string(),
+  EXPECT_EQ(one_error(
+                "extends: base.yaml\nend_states:\n  crisis:\n    any_chosen: [blue.push]\n    rung: crisis\n",
+                "child.yaml", dir),
             "child.yaml:4:5: error: end_states.crisis: expected exactly one trigger (all_chosen, "
             "any_chosen, rung or state), got 2");
 }
@@ -265,10 +269,9 @@ TEST(Extends, ChildEventKindDropsTheKeysOnlyTheBasesKindTakes) {
 
 TEST(Extends, ChildEventKindMissingItsKeyIsReportedInTheChild) {
   const fs::path dir = base_dir("event_kind_missing");
-  const auto ds = load_errors("extends: base.yaml\nevents:\n  incidents: {kind: bernoulli}\n",
-                              "child.yaml", dir);
-  ASSERT_EQ(ds.size(), 1u) << dump(ds);
-  EXPECT_EQ(ds[0].to_string(),
+  EXPECT_EQ(one_error(
+                "extends: base.yaml\nevents:\n  incidents: {kind: bernoulli}\n",
+                "child.yaml", dir),
             "child.yaml:3:14: error: events.incidents.probability: missing required key (expected "
             "a number or a parameter name)");
 }
@@ -344,9 +347,7 @@ TEST(Extends, UnusedParameterOfAFileThatExtendsNothingIsAccepted) {
 TEST(Extends, MissingBaseSuggestsTheClosestScenarioFileInTheFolder) {
   const fs::path dir = base_dir("missing_suggest");
   std::ofstream(dir / "notes.txt") << "base";
-  const auto ds = load_errors("extends: basse.yaml\nname: x\n", "child.yaml", dir);
-  ASSERT_EQ(ds.size(), 1u) << dump(ds);
-  EXPECT_EQ(ds[0].to_string(),
+  EXPECT_EQ(one_error("extends: basse.yaml\nname: x\n", "child.yaml", dir),
             "child.yaml:1:10: error: extends: expected an existing scenario file, got 'basse.yaml' "
             "(looked for '" +
                 normal(fs::absolute(dir) / "basse.yaml") + "') (did you mean 'base.yaml'?)");

@@ -171,40 +171,36 @@ TEST(Sweep, ASecondWriterOfAStoreStopsAtOnce) {
   fs::remove_all(dir);
 }
 
-TEST(Sweep, UnknownFactorParameterIsAnInputErrorWithASuggestion) {
-  const fs::path dir = fresh_dir("sweep_bad");
+// The toy study with its first factor line ("blue_resolve:") replaced by `factor_line`: building
+// its evaluator must fail with an InputError whose text holds every one of `expected`.
+void expect_factor_error(const std::string& name, const std::string& factor_line,
+                         const std::vector<std::string>& expected) {
+  const fs::path dir = fresh_dir(name);
   fs::path study = write_toy_study(dir, 4, 50);
   std::string text = slurp(study);
-  text.replace(text.find("blue_resolve:"), 13, "blue_resolv:");
+  text.replace(text.find("blue_resolve:"), 13, factor_line);
   std::ofstream(study) << text;
   const StudySpec spec = load_study(study);
   try {
     scenario_evaluator(spec);
-    FAIL() << "expected an InputError";
+    ADD_FAILURE() << "expected an InputError for " << factor_line;
   } catch (const geosim::InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("did you mean 'blue_resolve'?"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("factors.blue_resolv"), std::string::npos) << e.what();
+    for (const auto& want : expected)
+      EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << want << "\n" << e.what();
   }
   fs::remove_all(dir);
 }
 
+TEST(Sweep, UnknownFactorParameterIsAnInputErrorWithASuggestion) {
+  expect_factor_error("sweep_bad", "blue_resolv:",
+                      {"did you mean 'blue_resolve'?", "factors.blue_resolv"});
+}
+
 // A factor naming a field by its key path, misspelt, gets the field's key path as the suggestion.
 TEST(Sweep, MisspeltFieldKeyPathGetsASuggestion) {
-  const fs::path dir = fresh_dir("sweep_bad_path");
-  fs::path study = write_toy_study(dir, 4, 50);
-  std::string text = slurp(study);
-  text.replace(text.find("blue_resolve:"), 13, "red_resolve: {parameter: actors.red.resolv, low: 0, high: 1}\n  blue_resolve:");
-  std::ofstream(study) << text;
-  const StudySpec spec = load_study(study);
-  try {
-    scenario_evaluator(spec);
-    FAIL() << "expected an InputError";
-  } catch (const geosim::InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("got 'actors.red.resolv'"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("did you mean 'actors.red.resolve'?"), std::string::npos)
-        << e.what();
-  }
-  fs::remove_all(dir);
+  expect_factor_error("sweep_bad_path",
+                      "red_resolve: {parameter: actors.red.resolv, low: 0, high: 1}\n  blue_resolve:",
+                      {"got 'actors.red.resolv'", "did you mean 'actors.red.resolve'?"});
 }
 
 }  // namespace
