@@ -372,6 +372,13 @@ DecisionRecord explain(const Model& m, const Workspace& ws, std::int32_t tick, s
   d.u_total = ws.utility[static_cast<std::size_t>(pick)];
   d.u_leverage = d.u_total - d.u_gain - d.u_cost - d.u_resolve - d.u_danger - d.u_reciprocity -
                  d.u_state;
+  if (!std::isfinite(d.u_leverage)) {
+    // An infinite utility (absurd but legal inputs, such as a capacity of 1e-300) leaves no
+    // residual to take: sum the leverage terms themselves.
+    d.u_leverage = 0.0;
+    for (const auto& term : ws.leverage_terms)
+      if (term[0] == pick) d.u_leverage += p[term[1]] * p[term[2]];
+  }
   return d;
 }
 

@@ -1,8 +1,11 @@
 // A story replays exactly the run that geosim run counted: same seed, same index, same path.
+#include <cmath>
 #include <filesystem>
+#include <string>
 
 #include <gtest/gtest.h>
 
+#include "geosim/model.h"
 #include "geosim/scenario.h"
 #include "geosim/story.h"
 #include "geosim/summary.h"
@@ -63,6 +66,28 @@ TEST(Story, TextSaysWhoDidWhatAndWhyInWords) {
   for (auto at = text.find("actors."); at != std::string::npos; at = text.find("actors.", at + 1))
     EXPECT_FALSE(at + 7 < text.size() && std::islower(static_cast<unsigned char>(text[at + 7])))
         << "a key path leaks into the story: " << text.substr(at, 40);
+}
+
+// Utilities of +inf (a capacity of 1e-300 and a negative cost: absurd, but legal) leave no
+// finite residual for the leverage term; the story must still say numbers, never "nan".
+TEST(Story, InfiniteUtilitiesGiveNoNanInTheStory) {
+  const std::string yaml =
+      "geosim: 1\nname: extreme\ntime: {horizon: 8}\n"
+      "ladder: {rungs: [{name: calm}, {name: crisis}]}\n"
+      "actors:\n"
+      "  a:\n    rationality: 0\n    capacity: 1e-300\n    actions:\n"
+      "      hold: {class: status_quo, gain: 1, cost: -1e300}\n"
+      "      wait: {class: status_quo, gain: 2}\n"
+      "  b:\n    rationality: 1\n    actions:\n      stay: {class: status_quo}\n"
+      "leverage: {a: {b: 0.5}}\n"
+      "wishes: {b: {a.wait: 1.0}}\n";
+  const geosim::Scenario scenario = geosim::load_scenario_text(yaml, "extreme.yaml");
+  const geosim::Model model = geosim::compile(scenario);
+  const geosim::Story story = geosim::tell_story(model, 3, 0);
+  const std::string text = geosim::story_to_text(scenario, model, story);
+  EXPECT_NE(text.find("chose to"), std::string::npos) << text;
+  EXPECT_EQ(text.find("nan"), std::string::npos) << text;
+  for (const auto& d : story.trace.decisions) EXPECT_FALSE(std::isnan(d.u_leverage));
 }
 
 }  // namespace
