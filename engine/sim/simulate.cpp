@@ -455,17 +455,17 @@ std::int32_t decide_tick(const Model& m, Workspace& ws) {
 
 namespace {
 
-// Steps 2 to 5 of a tick, once the decisions are in ws.chosen: effects, events, the ladder,
-// indicators, end states. Returns true when an end state fired. Inlined into simulate_run's loop
-// and simulate_lanes'.
-// `pre`: null, or this tick's draws of the Bernoulli events and the end states, made ahead by the
-// lanes' decision pass (LaneWorkspace::event_u and end_u, from this lane's slot, stride kLanes):
-// the same numbers the streams would give here.
+// This tick's draws of the Bernoulli events and the end states, made ahead by the lanes' decision
+// pass (LaneWorkspace::event_u and end_u, from one lane's slot, stride kLanes): the same numbers
+// the lane's streams would give in settle_tick.
 struct PreDrawn {
   const double* event_u = nullptr;
   const double* end_u = nullptr;
 };
 
+// Steps 2 to 5 of a tick, once the decisions are in ws.chosen: effects, events, the ladder,
+// indicators, end states. Returns true when an end state fired. Inlined into simulate_run's loop
+// (kPreDrawn false: draws from ws's streams) and simulate_lanes' (kPreDrawn true: reads `pre`).
 template <bool kPreDrawn>
 [[gnu::always_inline]] inline bool settle_tick(const Model& m, std::int32_t tick, Workspace& ws,
                                                RunResult& out, Trace* trace, PreDrawn pre = {}) {
