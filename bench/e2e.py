@@ -9,6 +9,8 @@
                  make_scaled_scenario.py), end to end on one thread and, when parts_bench is
                  built, simulate_run alone. -> bench/results/scaling_<date>.json and
                  docs/img/scaling_curve.png
+  e2e.py rss     peak RSS of the baseline over run counts (default 10^4 and 10^7, 2 threads),
+                 and each count's RSS against the smallest's. -> bench/results/rss_<date>.json
   e2e.py plot FILE   redraw the plot of a scaling JSON.
 
 Times are wall-clock times of the whole program (loading and compiling the scenario included),
@@ -205,6 +207,23 @@ def cmd_run(args):
     write_json(args.out or f"bench/results/e2e_{today()}.json", doc)
 
 
+def cmd_rss(args):
+    geosim = os.path.join(args.build, "tools/geosim")
+    doc = {"format": "geosim-rss-bench/1", "context": context(args.build), "rss_by_runs": []}
+    doc["context"]["note"] = "one `geosim run` per run count; wall-clock time of the whole program"
+    for runs in sorted(args.runs):
+        seconds, kb, summary = geosim_run(geosim, args.scenario, runs, args.threads)
+        row = {"scenario": summary["scenario"], "file": args.scenario, "runs": runs,
+               "threads": args.threads, "peak_rss_kb": kb, "wall_seconds": seconds,
+               "runs_per_second": runs / seconds if seconds > 0 else None}
+        row["rss_over_smallest"] = kb / doc["rss_by_runs"][0]["peak_rss_kb"] if doc["rss_by_runs"] else 1.0
+        doc["rss_by_runs"].append(row)
+        print(f"  {summary['scenario']} {runs} runs, {args.threads} threads: {kb} KB, "
+              f"{row['rss_over_smallest']:.3f}x the smallest count's ({seconds} s)", flush=True)
+    doc["context"]["load_average_after"] = open("/proc/loadavg", encoding="utf-8").read().split()[:3]
+    write_json(args.out or f"bench/results/rss_{today()}.json", doc)
+
+
 def parts_bench_times(parts, files, reps):
     """simulate_run alone per scenario: median CPU time per run (s) and ticks per run, from
     parts_bench --scenario=FILE ... (Google Benchmark JSON)."""
@@ -343,6 +362,13 @@ def main(argv):
     c.add_argument("--actors", type=int, nargs="+", default=[6, 12, 24])
     c.add_argument("--actions", type=int, nargs="+", default=[5, 10, 20])
     c.add_argument("--plot", default="docs/img/scaling_curve.png", help="the figure to write")
+    m = sub.add_parser("rss", help="peak RSS over run counts (issue 8: 10^7 runs within 10%% of 10^4)")
+    m.add_argument("--build", default="build", help="CMake build folder (default: build)")
+    m.add_argument("--scenario", default=BASELINE, help=f"scenario file (default {BASELINE})")
+    m.add_argument("--runs", type=int, nargs="+", default=[10000, 10000000],
+                   help="run counts (default 10000 10000000; 10^7 takes about 3 minutes on 2 threads)")
+    m.add_argument("--threads", type=int, default=2, help="threads (default 2)")
+    m.add_argument("--out", help="output JSON (default: bench/results/rss_<date>.json)")
     p = sub.add_parser("plot", help="redraw the figure of a scaling JSON")
     p.add_argument("file")
     p.add_argument("--plot", default="docs/img/scaling_curve.png")
@@ -351,6 +377,8 @@ def main(argv):
         cmd_run(args)
     elif args.cmd == "curve":
         cmd_curve(args)
+    elif args.cmd == "rss":
+        cmd_rss(args)
     else:
         with open(args.file, encoding="utf-8") as f:
             plot(json.load(f), args.plot)
