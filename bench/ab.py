@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+"""A/B: is build B faster than build A? Both run at the same time, on the same core.
+
+This project's machine is a shared 2-core guest whose speed moves by up to 1.5x within minutes, and
+whose two cores are not always equally fast. Measuring A, then B, compares the moments more than
+the builds. Here each round starts one Google Benchmark of A and the same benchmark of B together,
+both pinned to one core (cpu 0 in odd rounds, cpu 1 in even ones), and compares their CPU times:
+the two processes share the core's time slices, its caches and whatever the host does meanwhile.
+
+For each round it prints both CPU times and B/A; at the end the geometric mean of B/A, its min and
+max, and a verdict. Run --aa first to see the noise of the method itself (A against A).
+
+Caveat: when one side is faster it finishes first and the other runs alone for a moment, which
+nudges the slower side's time down: a measured difference is, if anything, an underestimate.
+
+  /usr/bin/python3 bench/ab.py build-before build                 # loop_bench's baseline Monte Carlo
+  /usr/bin/python3 bench/ab.py --aa build                         # the method's own noise
+  /usr/bin/python3 bench/ab.py --program parts_bench --filter '^BM_Tick/dprk_russia_2024$' a b
+
+A and B are CMake build folders (their bench/<program>) or the benchmark programs themselves.
+Exit code 0 whatever the result; 2 when a program cannot be run.
+"""
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+
+DEFAULT_PROGRAM = "loop_bench"
+DEFAULT_FILTER = "^BM_MonteCarloOneThread/1/0$"  # the baseline, 4,096 runs, reduction included
+
+
+def program_path(where, program):
+    if os.path.isfile(where) and os.access(where, os.X_OK):
+        return where
+    path = os.path.join(where, "bench", program)
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        sys.exit(f"ab.py: no benchmark program at {path} (build with -DGEOSIM_BUILD_BENCHMARKS=ON)")
+    return path
+
+
+def start(path, cpu, flt, min_time, out):
+    cmd = ["taskset", "-c", str(cpu), path, f"--benchmark_filter={flt}",
+           f"--benchmark_min_time={min_time}", f"--benchmark_out={out}",
+           "--benchmark_out_format=json"]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def cpu_time_ns(proc, out, path):
+    _, err = proc.communicate()
+    if proc.returncode != 0:
+        sys.exit(f"ab.py: {path} failed:\n{err}")
+    with open(out, encoding="utf-8") as f:
+        rows = [b for b in json.load(f)["benchmarks"] if b.get("run_type", "iteration") == "iteration"]
+    if not rows:
+        sys.exit(f"ab.py: {path} ran no benchmark matching the filter")
+    unit = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[rows[0].get("time_unit", "ns")]
+    rate = rows[0].get("decisions/s")  # a rate over CPU time, when the benchmark counts decisions
+    per_decision = f", {1e9 / rate:.1f} ns/decision" if rate else ""
+    return rows[0]["cpu_time"] * unit, rows[0]["name"], per_decision
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("a", help="build folder (or benchmark program) A: before")
+    ap.add_argument("b", nargs="?", help="build folder (or benchmark program) B: after")
+    ap.add_argument("--aa", action="store_true", help="A against itself: the method's noise")
+    ap.add_argument("--program", default=DEFAULT_PROGRAM, help=f"benchmark program (default {DEFAULT_PROGRAM})")
+    ap.add_argument("--filter", default=DEFAULT_FILTER, help=f"one benchmark (default {DEFAULT_FILTER})")
+    ap.add_argument("--rounds", type=int, default=6, help="rounds (default 6)")
+    ap.add_argument("--min-time", type=float, default=2.0, help="seconds per side per round (default 2)")
+    ap.add_argument("--noise", type=float, default=0.01,
+                    help="differences below this are called noise (default 0.01: A/A rounds here "
+                         "stay within 1%%)")
+    args = ap.parse_args(argv)
+    if args.aa == (args.b is not None):
+        ap.error("give A and B, or --aa and A")
+    path_a = program_path(args.a, args.program)
+    path_b = path_a if args.aa else program_path(args.b, args.program)
+    cpus = sorted(os.sched_getaffinity(0))
+    ratios = []
+    with tempfile.TemporaryDirectory() as tmp:
+        out_a, out_b = os.path.join(tmp, "a.json"), os.path.join(tmp, "b.json")
+        for r in range(args.rounds):
+            cpu = cpus[r % len(cpus)]
+            pa = start(path_a, cpu, args.filter, args.min_time, out_a)
+            pb = start(path_b, cpu, args.filter, args.min_time, out_b)
+            ta, name, da = cpu_time_ns(pa, out_a, path_a)
+            tb, _, db = cpu_time_ns(pb, out_b, path_b)
+            ratios.append(tb / ta)
+            print(f"round {r + 1} cpu {cpu}: A {ta:,.0f} ns{da}  B {tb:,.0f} ns{db}  B/A {tb / ta:.3f}"
+                  f"  ({name})", flush=True)
+    g = math.exp(sum(math.log(x) for x in ratios) / len(ratios))
+    lo, hi = min(ratios), max(ratios)
+    if lo > 1.0 and g - 1.0 >= args.noise:
+        verdict = f"B slower in every round, by {100 * (g - 1):.1f}% (geometric mean)"
+    elif hi < 1.0 and 1.0 - g >= args.noise:
+        verdict = f"B faster in every round, by {100 * (1 - g):.1f}% (geometric mean)"
+    else:
+        verdict = (f"no difference beyond the method's noise ({100 * args.noise:.0f}%) that every "
+                   "round agrees on")
+    print(f"B/A geometric mean {g:.3f}, min {lo:.3f}, max {hi:.3f} over {len(ratios)} rounds: {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
