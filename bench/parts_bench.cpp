@@ -16,6 +16,8 @@
 //                           ticks, no engine code, one decision after another with libm's exp
 //   BM_FloorBatched/...     the same arithmetic batched per tick with the engine's vector exp:
 //                           what one decision cannot cost less than in the engine's layout
+//   BM_FloorLanes/...       the same arithmetic for four runs at once, one per vector lane (AVX2),
+//                           as simulate_lanes takes its decision pass: the floor of the lanes
 // S is the toy, the baseline and bench/scenarios/scaled_24x20.yaml, plus any scenario given with
 // --scenario=FILE (repeatable). `time/decision` is 1 / decisions per second; BM_RunSetup separates
 // the per-run fixed cost from the per-tick cost.
@@ -419,6 +421,107 @@ void BM_FloorBatched(benchmark::State& state) {
   floor_counters(state, "batched, vector exp", n_actors, n_actions, n_ticks, n_terms);
 }
 
+// The batched floor for four runs side by side, one run per lane of a 4-wide vector (the layout
+// of simulate_lanes, engine/sim/lanes.cpp): every table lane-major ([a * 4 + l]), utilities,
+// maxima and arguments as vectors, the engine's vector exp over all 4 n arguments, and each
+// actor's sum and cumulative pick branch-free across the lanes. The draws are each lane's own
+// scalar stream. Built for AVX2 (and baseline x86-64, picked at load time), like the engine's pass.
+using FloorV4d = double __attribute__((vector_size(32)));
+using FloorV4i = std::int64_t __attribute__((vector_size(32)));
+// The 32-byte vectors never cross a call that is not inlined (as in engine/sim/lanes.cpp).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+[[gnu::always_inline]] inline FloorV4d floor_load(const double* p) {
+  FloorV4d v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+[[gnu::always_inline]] inline void floor_store(double* p, FloorV4d v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void floor_lanes_tick(const FloorModel& fm, int n_actions, double* x, double* u, double* arg,
+                      double* w, geosim::Rng* rng, std::int32_t* chosen) {
+  const auto n = fm.base.size();
+  for (std::size_t a = 0; a < n; ++a) {
+    FloorV4d ua = FloorV4d{} + fm.base[a];
+    for (int t = 0; t < fm.terms; ++t) {
+      const std::size_t q = a * static_cast<std::size_t>(fm.terms) + static_cast<std::size_t>(t);
+      ua += fm.weight[q] * floor_load(x + static_cast<std::size_t>(fm.term_var[q]) * 4);
+    }
+    floor_store(u + a * 4, ua);
+  }
+  for (int i = 0; i < fm.actors; ++i) {
+    const std::size_t a0 = static_cast<std::size_t>(i) * static_cast<std::size_t>(n_actions);
+    FloorV4d best = FloorV4d{} - HUGE_VAL;
+    for (int k = 0; k < n_actions; ++k) {
+      const FloorV4d uk = floor_load(u + (a0 + static_cast<std::size_t>(k)) * 4);
+      best = best < uk ? uk : best;
+    }
+    const double lambda = fm.lambda[static_cast<std::size_t>(i)];
+    for (int k = 0; k < n_actions; ++k) {
+      const std::size_t a = (a0 + static_cast<std::size_t>(k)) * 4;
+      floor_store(arg + a, lambda * (floor_load(u + a) - best));
+    }
+  }
+  geosim::exp_nonpositive_n(arg, w, n * 4);
+  for (int i = 0; i < fm.actors; ++i) {
+    const std::size_t a0 = static_cast<std::size_t>(i) * static_cast<std::size_t>(n_actions);
+    FloorV4d total{};
+    for (int k = 0; k < n_actions; ++k) total += floor_load(w + (a0 + static_cast<std::size_t>(k)) * 4);
+    const FloorV4d draw = FloorV4d{rng[0].uniform01(), rng[1].uniform01(), rng[2].uniform01(),
+                                   rng[3].uniform01()} * total;
+    FloorV4i pick = FloorV4i{} + (n_actions - 1), found{};
+    FloorV4d acc{};
+    for (int k = 0; k < n_actions; ++k) {
+      acc += floor_load(w + (a0 + static_cast<std::size_t>(k)) * 4);
+      const FloorV4i take = (draw < acc) & ~found;
+      pick = take != 0 ? FloorV4i{} + k : pick;
+      found |= take;
+    }
+    for (std::size_t l = 0; l < 4; ++l) {
+      chosen[static_cast<std::size_t>(i) * 4 + l] = static_cast<std::int32_t>(a0) +
+                                                    static_cast<std::int32_t>(pick[l]);
+    }
+  }
+  for (std::size_t c = 0; c < static_cast<std::size_t>(fm.actors) * 4; ++c)
+    x[static_cast<std::size_t>(fm.effect_var[static_cast<std::size_t>(chosen[c])]) * 4 + c % 4] +=
+        1.0;
+}
+#pragma GCC diagnostic pop
+
+void BM_FloorLanes(benchmark::State& state) {
+  const int n_actors = static_cast<int>(state.range(0));
+  const int n_actions = static_cast<int>(state.range(1));
+  const int n_ticks = static_cast<int>(state.range(2));
+  const int n_terms = static_cast<int>(state.range(3));
+  const FloorModel fm(n_actors, n_actions, n_terms);
+  const std::size_t n = fm.base.size() * 4;
+  std::vector<double> x(n), u(n), arg(n), w(n);
+  std::vector<std::int32_t> chosen(static_cast<std::size_t>(n_actors) * 4);
+  std::uint64_t run = 0;
+  for (auto _ : state) {
+    std::fill(x.begin(), x.end(), 0.0);
+    geosim::Rng rng[4] = {geosim::Rng(run), geosim::Rng(run + 1), geosim::Rng(run + 2),
+                          geosim::Rng(run + 3)};
+    run += 4;
+    for (int tick = 0; tick < n_ticks; ++tick)
+      floor_lanes_tick(fm, n_actions, x.data(), u.data(), arg.data(), w.data(), rng, chosen.data());
+    benchmark::DoNotOptimize(x.data());
+    benchmark::ClobberMemory();
+  }
+  // Four runs per iteration: the counters count every lane's decisions.
+  const double decisions = static_cast<double>(state.iterations()) * 4 * n_actors * n_ticks;
+  state.SetLabel("four runs as vector lanes, " + std::to_string(n_terms) +
+                 " state term(s) per action");
+  state.counters["decisions/s"] = benchmark::Counter(decisions, benchmark::Counter::kIsRate);
+  state.counters["time/decision"] = per(decisions);
+  state.counters["time/action"] = per(decisions * n_actions);
+}
+
 // The baseline (6 actors, 31 actions: about 5 each, 1.03 state terms per action) and the scaled
 // scenario (24 x 20, 0.9 terms per action), each with one term per action (as the scenarios have)
 // and with three ("a few"). 104 ticks: the scenarios' horizon.
@@ -430,6 +533,7 @@ void floor_shapes(benchmark::internal::Benchmark* b) {
 }
 BENCHMARK(BM_Floor)->Apply(floor_shapes);
 BENCHMARK(BM_FloorBatched)->Apply(floor_shapes);
+BENCHMARK(BM_FloorLanes)->Apply(floor_shapes);
 
 }  // namespace
 
