@@ -13,12 +13,19 @@ max, and a verdict. Run --aa first to see the noise of the method itself (A agai
 Caveat: when one side is faster it finishes first and the other runs alone for a moment, which
 nudges the slower side's time down: a measured difference is, if anything, an underestimate.
 
-  /usr/bin/python3 bench/ab.py build-before build                 # loop_bench's baseline Monte Carlo
+  /usr/bin/python3 bench/ab.py --before HEAD                       # my uncommitted change: is it faster?
+  /usr/bin/python3 bench/ab.py --before HEAD~3 build              # the last three commits
+  /usr/bin/python3 bench/ab.py build-before build                 # two builds already made
   /usr/bin/python3 bench/ab.py --aa build                         # the method's own noise
   /usr/bin/python3 bench/ab.py --program parts_bench --filter '^BM_Tick/dprk_russia_2024$' a b
 
 A and B are CMake build folders (their bench/<program>) or the benchmark programs themselves.
-Exit code 0 whatever the result; 2 when a program cannot be run.
+With --before REV, A is revision REV, checked out with `git worktree` into build-ab-<commit>/src
+and built (Release, no tests) into build-ab-<commit>/build, kept for the next time; B is the
+build folder given (default build), brought up to date with the working tree first. Each side
+runs its own checkout's scenarios. Remove an old A with `rm -r build-ab-<commit> && git worktree
+prune`.
+Exit code 0 whatever the result; 2 when a program cannot be built or run.
 """
 
 import argparse
@@ -29,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_PROGRAM = "loop_bench"
 DEFAULT_FILTER = "^BM_MonteCarloOneThread/1/0$"  # the baseline, 4,096 runs, reduction included
 
@@ -40,6 +48,36 @@ def program_path(where, program):
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
         sys.exit(f"ab.py: no benchmark program at {path} (build with -DGEOSIM_BUILD_BENCHMARKS=ON)")
     return path
+
+
+def run_or_exit(cmd, what):
+    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.stderr.write(f"ab.py: {what} failed: {' '.join(cmd)}\n{r.stdout[-3000:]}{r.stderr[-3000:]}")
+        sys.exit(2)
+    return r.stdout
+
+
+def build_program(build, program):
+    print(f"ab.py: building {program} in {build}", flush=True)
+    run_or_exit(["cmake", "--build", build, "-j2", "--target", program], f"building {program}")
+
+
+def build_revision(rev, program):
+    """Revision rev checked out in a worktree and built Release; returns its build folder."""
+    sha = run_or_exit(["git", "rev-parse", "--verify", "--short=10", f"{rev}^{{commit}}"],
+                      f"finding revision {rev}").strip()
+    home = os.path.join(ROOT, f"build-ab-{sha}")
+    src, build = os.path.join(home, "src"), os.path.join(home, "build")
+    if not os.path.isdir(src):
+        run_or_exit(["git", "worktree", "prune"], "git worktree prune")
+        run_or_exit(["git", "worktree", "add", "--detach", src, sha], f"checking out {rev}")
+    if not os.path.isfile(os.path.join(build, "CMakeCache.txt")):
+        print(f"ab.py: configuring {rev} ({sha}) in {build}", flush=True)
+        run_or_exit(["cmake", "-S", src, "-B", build, "-DCMAKE_BUILD_TYPE=Release",
+                     "-DGEOSIM_BUILD_TESTS=OFF", "-DGEOSIM_BUILD_BENCHMARKS=ON"], f"configuring {rev}")
+    build_program(build, program)
+    return build
 
 
 def start(path, cpu, flt, min_time, out):
@@ -66,8 +104,10 @@ def cpu_time_ns(proc, out, path):
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("a", help="build folder (or benchmark program) A: before")
+    ap.add_argument("a", nargs="?", help="build folder (or benchmark program) A: before; with "
+                    "--before, the build folder B (default build)")
     ap.add_argument("b", nargs="?", help="build folder (or benchmark program) B: after")
+    ap.add_argument("--before", metavar="REV", help="A is this git revision, built in a worktree")
     ap.add_argument("--aa", action="store_true", help="A against itself: the method's noise")
     ap.add_argument("--program", default=DEFAULT_PROGRAM, help=f"benchmark program (default {DEFAULT_PROGRAM})")
     ap.add_argument("--filter", default=DEFAULT_FILTER, help=f"one benchmark (default {DEFAULT_FILTER})")
@@ -77,10 +117,22 @@ def main(argv):
                     help="differences below this are called noise (default 0.01: A/A rounds here "
                          "stay within 1%%)")
     args = ap.parse_args(argv)
-    if args.aa == (args.b is not None):
-        ap.error("give A and B, or --aa and A")
-    path_a = program_path(args.a, args.program)
-    path_b = path_a if args.aa else program_path(args.b, args.program)
+    if args.before:
+        if args.aa or args.b is not None:
+            ap.error("--before REV takes at most one build folder (B)")
+        after = args.a or "build"
+        if not os.path.isfile(os.path.join(ROOT, after, "CMakeCache.txt")) and not os.path.isfile(after):
+            ap.error(f"no CMake build folder {after} (configure one with -DCMAKE_BUILD_TYPE=Release)")
+        build_a = build_revision(args.before, args.program)
+        if os.path.isdir(after):
+            build_program(after, args.program)
+        path_a = program_path(build_a, args.program)
+        path_b = program_path(after, args.program)
+    else:
+        if args.a is None or args.aa == (args.b is not None):
+            ap.error("give A and B, --aa and A, or --before REV")
+        path_a = program_path(args.a, args.program)
+        path_b = path_a if args.aa else program_path(args.b, args.program)
     cpus = sorted(os.sched_getaffinity(0))
     ratios = []
     with tempfile.TemporaryDirectory() as tmp:
