@@ -329,21 +329,31 @@ inline int floor_pick(const double* w, int n, double draw) {
   return n - 1;
 }
 
-void floor_counters(benchmark::State& state, const std::string& kind, int n_actors, int n_actions,
-                    int n_ticks, int n_terms) {
-  state.SetLabel(kind + ", " + std::to_string(n_terms) + " state term(s) per action");
-  const double decisions = static_cast<double>(state.iterations()) * n_actors * n_ticks;
+// A floor benchmark's arguments: actors, actions per actor, ticks, state terms per action.
+struct FloorShape {
+  int actors, actions, ticks, terms;
+  explicit FloorShape(const benchmark::State& state)
+      : actors(static_cast<int>(state.range(0))),
+        actions(static_cast<int>(state.range(1))),
+        ticks(static_cast<int>(state.range(2))),
+        terms(static_cast<int>(state.range(3))) {}
+};
+
+// `runs` runs per iteration (the lanes' floor decides four at once).
+void floor_counters(benchmark::State& state, const std::string& kind, const FloorShape& shape,
+                    int runs = 1) {
+  state.SetLabel(kind + ", " + std::to_string(shape.terms) + " state term(s) per action");
+  const double decisions =
+      static_cast<double>(state.iterations()) * runs * shape.actors * shape.ticks;
   state.counters["decisions/s"] = benchmark::Counter(decisions, benchmark::Counter::kIsRate);
   state.counters["time/decision"] = per(decisions);
-  state.counters["time/action"] = per(decisions * n_actions);
+  state.counters["time/action"] = per(decisions * shape.actions);
 }
 
 void BM_Floor(benchmark::State& state) {
-  const int n_actors = static_cast<int>(state.range(0));
-  const int n_actions = static_cast<int>(state.range(1));
-  const int n_ticks = static_cast<int>(state.range(2));
-  const int n_terms = static_cast<int>(state.range(3));
-  const FloorModel fm(n_actors, n_actions, n_terms);
+  const FloorShape shape(state);
+  const int n_actors = shape.actors, n_actions = shape.actions, n_ticks = shape.ticks;
+  const FloorModel fm(n_actors, n_actions, shape.terms);
   const std::size_t n = fm.base.size();
   std::vector<double> x(n), u(static_cast<std::size_t>(n_actions)),
       w(static_cast<std::size_t>(n_actions));
@@ -377,17 +387,15 @@ void BM_Floor(benchmark::State& state) {
     benchmark::DoNotOptimize(x.data());
     benchmark::ClobberMemory();
   }
-  floor_counters(state, "bare arithmetic", n_actors, n_actions, n_ticks, n_terms);
+  floor_counters(state, "bare arithmetic", shape);
 }
 // The same decisions batched as the engine batches them: all actors' utilities on the tick's
 // state first, then one vector exp (geosim::exp_nonpositive_n, the engine's) over every action,
 // then each actor's sum, draw and pick. The floor the engine's own layout is measured against.
 void BM_FloorBatched(benchmark::State& state) {
-  const int n_actors = static_cast<int>(state.range(0));
-  const int n_actions = static_cast<int>(state.range(1));
-  const int n_ticks = static_cast<int>(state.range(2));
-  const int n_terms = static_cast<int>(state.range(3));
-  const FloorModel fm(n_actors, n_actions, n_terms);
+  const FloorShape shape(state);
+  const int n_actors = shape.actors, n_actions = shape.actions, n_ticks = shape.ticks;
+  const FloorModel fm(n_actors, n_actions, shape.terms);
   const std::size_t n = fm.base.size();
   std::vector<double> x(n), u(n), arg(n), w(n);
   std::vector<std::int32_t> chosen(static_cast<std::size_t>(n_actors));
@@ -418,7 +426,7 @@ void BM_FloorBatched(benchmark::State& state) {
     benchmark::DoNotOptimize(x.data());
     benchmark::ClobberMemory();
   }
-  floor_counters(state, "batched, vector exp", n_actors, n_actions, n_ticks, n_terms);
+  floor_counters(state, "batched, vector exp", shape);
 }
 
 // The batched floor for four runs side by side, one run per lane of a 4-wide vector (the layout
@@ -494,11 +502,9 @@ void floor_lanes_tick(const FloorModel& fm, int n_actions, double* x, double* u,
 #pragma GCC diagnostic pop
 
 void BM_FloorLanes(benchmark::State& state) {
-  const int n_actors = static_cast<int>(state.range(0));
-  const int n_actions = static_cast<int>(state.range(1));
-  const int n_ticks = static_cast<int>(state.range(2));
-  const int n_terms = static_cast<int>(state.range(3));
-  const FloorModel fm(n_actors, n_actions, n_terms);
+  const FloorShape shape(state);
+  const int n_actors = shape.actors, n_actions = shape.actions, n_ticks = shape.ticks;
+  const FloorModel fm(n_actors, n_actions, shape.terms);
   const std::size_t n = fm.base.size() * 4;
   std::vector<double> x(n), u(n), arg(n), w(n);
   std::vector<std::int32_t> chosen(static_cast<std::size_t>(n_actors) * 4);
@@ -513,13 +519,7 @@ void BM_FloorLanes(benchmark::State& state) {
     benchmark::DoNotOptimize(x.data());
     benchmark::ClobberMemory();
   }
-  // Four runs per iteration: the counters count every lane's decisions.
-  const double decisions = static_cast<double>(state.iterations()) * 4 * n_actors * n_ticks;
-  state.SetLabel("four runs as vector lanes, " + std::to_string(n_terms) +
-                 " state term(s) per action");
-  state.counters["decisions/s"] = benchmark::Counter(decisions, benchmark::Counter::kIsRate);
-  state.counters["time/decision"] = per(decisions);
-  state.counters["time/action"] = per(decisions * n_actions);
+  floor_counters(state, "four runs as vector lanes", shape, 4);  // every lane's decisions
 }
 
 // The baseline (6 actors, 31 actions: about 5 each, 1.03 state terms per action) and the scaled
