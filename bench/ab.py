@@ -120,8 +120,8 @@ def main(argv):
     if args.before:
         if args.aa or args.b is not None:
             ap.error("--before REV takes at most one build folder (B)")
-        after = args.a or "build"
-        if not os.path.isfile(os.path.join(ROOT, after, "CMakeCache.txt")) and not os.path.isfile(after):
+        after = os.path.abspath(args.a) if args.a else os.path.join(ROOT, "build")
+        if not os.path.isfile(os.path.join(after, "CMakeCache.txt")) and not os.path.isfile(after):
             ap.error(f"no CMake build folder {after} (configure one with -DCMAKE_BUILD_TYPE=Release)")
         build_a = build_revision(args.before, args.program)
         if os.path.isdir(after):
