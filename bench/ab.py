@@ -41,20 +41,24 @@ DEFAULT_PROGRAM = "loop_bench"
 DEFAULT_FILTER = "^BM_MonteCarloOneThread/1/0$"  # the baseline, 4,096 runs, reduction included
 
 
+def die(message):
+    sys.stderr.write(f"ab.py: {message}\n")
+    sys.exit(2)
+
+
 def program_path(where, program):
     if os.path.isfile(where) and os.access(where, os.X_OK):
         return where
     path = os.path.join(where, "bench", program)
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        sys.exit(f"ab.py: no benchmark program at {path} (build with -DGEOSIM_BUILD_BENCHMARKS=ON)")
+        die(f"no benchmark program at {path} (build with -DGEOSIM_BUILD_BENCHMARKS=ON)")
     return path
 
 
 def run_or_exit(cmd, what):
     r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if r.returncode != 0:
-        sys.stderr.write(f"ab.py: {what} failed: {' '.join(cmd)}\n{r.stdout[-3000:]}{r.stderr[-3000:]}")
-        sys.exit(2)
+        die(f"{what} failed: {' '.join(cmd)}\n{r.stdout[-3000:]}{r.stderr[-3000:]}")
     return r.stdout
 
 
@@ -87,14 +91,18 @@ def start(path, cpu, flt, min_time, out):
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
-def cpu_time_ns(proc, out, path):
-    _, err = proc.communicate()
+def cpu_time_ns(proc, err, out, path):
+    """The finished benchmark's CPU time (ns), name and ns per decision (text; empty when the
+    benchmark counts no decisions)."""
     if proc.returncode != 0:
-        sys.exit(f"ab.py: {path} failed:\n{err}")
-    with open(out, encoding="utf-8") as f:
-        rows = [b for b in json.load(f)["benchmarks"] if b.get("run_type", "iteration") == "iteration"]
+        die(f"{path} failed (exit code {proc.returncode}):\n{err}")
+    try:
+        with open(out, encoding="utf-8") as f:
+            rows = [b for b in json.load(f)["benchmarks"] if b.get("run_type", "iteration") == "iteration"]
+    except (OSError, ValueError, KeyError) as e:
+        die(f"{path} wrote no readable Google Benchmark JSON to {out}: {e}")
     if not rows:
-        sys.exit(f"ab.py: {path} ran no benchmark matching the filter")
+        die(f"{path} ran no benchmark matching the filter")
     unit = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[rows[0].get("time_unit", "ns")]
     rate = rows[0].get("decisions/s")  # a rate over CPU time, when the benchmark counts decisions
     per_decision = f", {1e9 / rate:.1f} ns/decision" if rate else ""
@@ -141,8 +149,10 @@ def main(argv):
             cpu = cpus[r % len(cpus)]
             pa = start(path_a, cpu, args.filter, args.min_time, out_a)
             pb = start(path_b, cpu, args.filter, args.min_time, out_b)
-            ta, name, da = cpu_time_ns(pa, out_a, path_a)
-            tb, _, db = cpu_time_ns(pb, out_b, path_b)
+            _, err_a = pa.communicate()  # both finish before either is judged
+            _, err_b = pb.communicate()
+            ta, name, da = cpu_time_ns(pa, err_a, out_a, path_a)
+            tb, _, db = cpu_time_ns(pb, err_b, out_b, path_b)
             ratios.append(tb / ta)
             print(f"round {r + 1} cpu {cpu}: A {ta:,.0f} ns{da}  B {tb:,.0f} ns{db}  B/A {tb / ta:.3f}"
                   f"  ({name})", flush=True)

@@ -14,6 +14,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev
   python3 python3-matplotlib
+  time  # /usr/bin/time: peak RSS in bench/e2e.py (and its test)
 )
 for arg in "$@"; do
   case "$arg" in

@@ -26,10 +26,9 @@ struct Result {
   std::string output;
 };
 
-// Runs `geosim <args>` under a time limit, capturing stdout and stderr together.
-inline Result run_geosim(const std::string& args) {
-  const std::string cmd =
-      fmt::format("timeout -k 5 20 {} {} 2>&1", shell_quote(GEOSIM_BINARY), args);
+// Runs a shell command line under a time limit (seconds), capturing stdout and stderr together.
+inline Result run_command(const std::string& command_line, int seconds = 20) {
+  const std::string cmd = fmt::format("timeout -k 5 {} {} 2>&1", seconds, command_line);
   Result r;
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -42,6 +41,11 @@ inline Result run_geosim(const std::string& args) {
   const int st = ::pclose(p);
   if (st != -1 && WIFEXITED(st)) r.status = WEXITSTATUS(st);
   return r;
+}
+
+// Runs `geosim <args>` under a 20 s limit.
+inline Result run_geosim(const std::string& args) {
+  return run_command(fmt::format("{} {}", shell_quote(GEOSIM_BINARY), args));
 }
 
 // Signs that the program crashed, aborted or was killed rather than reporting an error.

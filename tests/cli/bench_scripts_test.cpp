@@ -1,0 +1,162 @@
+// The benchmark scripts an engineer judges a change with (bench/README.md): compare.py's ratio and
+// verdict on known inputs, ab.py's rounds and verdict on fake benchmark programs whose times are
+// known, and e2e.py's memory benchmark end to end on a tiny run count. Run with Debian's python.
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "run_geosim.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using geosim::testing_cli::Result;
+using geosim::testing_cli::run_command;
+using geosim::testing_cli::shell_quote;
+
+const fs::path kSource(GEOSIM_SOURCE_DIR);
+
+Result run_script(const std::string& script, const std::string& args, int seconds = 60) {
+  return run_command(fmt::format("/usr/bin/python3 {} {}",
+                                 shell_quote((kSource / "bench" / script).string()), args),
+                     seconds);
+}
+
+class BenchScripts : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           fmt::format("geosim_bench_scripts_{}_{}", ::getpid(),
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string write(const std::string& name, const std::string& text) {
+    const fs::path p = dir_ / name;
+    std::ofstream(p) << text;
+    return p.string();
+  }
+  // Google Benchmark JSON: BM_X repeated, one cpu_time per repetition, in ns.
+  std::string benchmark_json(const std::string& name, const std::vector<double>& times) {
+    nlohmann::json doc = {{"context", nlohmann::json::object()}, {"benchmarks", nlohmann::json::array()}};
+    for (std::size_t i = 0; i < times.size(); ++i)
+      doc["benchmarks"].push_back({{"name", "BM_X"}, {"run_name", "BM_X"},
+                                   {"run_type", "iteration"}, {"repetitions", times.size()},
+                                   {"repetition_index", i}, {"iterations", 10},
+                                   {"real_time", times[i]}, {"cpu_time", times[i]},
+                                   {"time_unit", "ns"}});
+    return write(name, doc.dump());
+  }
+  // A stand-in for a Google Benchmark program: writes one result of `ns` CPU time (and 1e7
+  // decisions/s) to --benchmark_out=FILE, or fails with exit code 3 when `ns` is negative.
+  std::string fake_program(const std::string& name, double ns) {
+    const std::string path = write(
+        name, ns < 0 ? std::string("#!/bin/sh\necho 'fake failure' >&2\nexit 3\n")
+                     : fmt::format("#!/bin/sh\n"
+                                   "for a in \"$@\"; do case \"$a\" in --benchmark_out=*) "
+                                   "out=\"${{a#--benchmark_out=}}\";; esac; done\n"
+                                   "printf '{{\"context\":{{}},\"benchmarks\":[{{\"name\":\"BM_Fake\","
+                                   "\"run_type\":\"iteration\",\"iterations\":1,\"real_time\":{0},"
+                                   "\"cpu_time\":{0},\"time_unit\":\"ns\",\"decisions/s\":1e7}}]}}' "
+                                   "> \"$out\"\n",
+                                   ns));
+    ::chmod(path.c_str(), 0755);
+    return path;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(BenchScripts, CompareFlagsAChangeLargerThanTheNoiseAndNotOneWithin) {
+  const std::string old_file = benchmark_json("old.json", {100, 101, 99});
+  const Result faster = run_script("compare.py", shell_quote(old_file) + " " +
+                                                     shell_quote(benchmark_json("new.json", {80, 81, 79})));
+  ASSERT_EQ(faster.status, 0) << faster.output;
+  EXPECT_NE(faster.output.find("0.800  *"), std::string::npos) << faster.output;
+  EXPECT_NE(faster.output.find("1 changed by more than the noise"), std::string::npos) << faster.output;
+
+  const Result same = run_script("compare.py", shell_quote(old_file) + " " +
+                                                   shell_quote(benchmark_json("same.json", {100.5, 98, 102})));
+  ASSERT_EQ(same.status, 0) << same.output;
+  EXPECT_NE(same.output.find("1.005"), std::string::npos) << same.output;
+  EXPECT_NE(same.output.find("0 changed by more than the noise"), std::string::npos) << same.output;
+}
+
+TEST_F(BenchScripts, AbGivesEachRoundsRatioAndCallsAClearDifference) {
+  const std::string a = fake_program("a.sh", 100.0), b = fake_program("b.sh", 90.0);
+  const Result r = run_script("ab.py", fmt::format("{} {} --rounds 2 --min-time 0.01",
+                                                   shell_quote(a), shell_quote(b)));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("round 1 cpu"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("A 100 ns, 100.0 ns/decision  B 90 ns, 100.0 ns/decision  B/A 0.900"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("B/A geometric mean 0.900, min 0.900, max 0.900 over 2 rounds: B faster "
+                          "in every round, by 10.0%"),
+            std::string::npos)
+      << r.output;
+
+  // B slower; and a difference under --noise is not called.
+  const Result slower = run_script("ab.py", fmt::format("{} {} --rounds 1 --min-time 0.01",
+                                                        shell_quote(b), shell_quote(a)));
+  EXPECT_NE(slower.output.find("B slower in every round, by 11.1%"), std::string::npos)
+      << slower.output;
+  const Result close = run_script(
+      "ab.py", fmt::format("{} {} --rounds 1 --min-time 0.01", shell_quote(a),
+                           shell_quote(fake_program("c.sh", 99.5))));
+  EXPECT_NE(close.output.find("no difference beyond the method's noise (1%)"), std::string::npos)
+      << close.output;
+}
+
+TEST_F(BenchScripts, AbRefusesBadArgumentsAndReportsAFailingProgram) {
+  const std::string a = fake_program("a.sh", 100.0);
+  const Result failing = run_script("ab.py", fmt::format("{} {} --rounds 1", shell_quote(a),
+                                                         shell_quote(fake_program("bad.sh", -1))));
+  EXPECT_EQ(failing.status, 2) << failing.output;
+  EXPECT_NE(failing.output.find("fake failure"), std::string::npos) << failing.output;
+
+  const Result both = run_script("ab.py", fmt::format("--aa {} {}", shell_quote(a), shell_quote(a)));
+  EXPECT_EQ(both.status, 2) << both.output;
+  EXPECT_NE(both.output.find("give A and B, --aa and A, or --before REV"), std::string::npos)
+      << both.output;
+  const Result missing = run_script("ab.py", shell_quote((dir_ / "no_build").string()) + " " +
+                                                 shell_quote(a));
+  EXPECT_NE(missing.status, 0) << missing.output;
+  EXPECT_NE(missing.output.find("no benchmark program at"), std::string::npos) << missing.output;
+}
+
+TEST_F(BenchScripts, E2eRssRecordsEveryRunCountAgainstTheSmallest) {
+  // <build>/tools/geosim: e2e.py takes the build folder.
+  const fs::path build = fs::path(GEOSIM_BINARY).parent_path().parent_path();
+  const fs::path out = dir_ / "rss.json";
+  const Result r = run_script("e2e.py", fmt::format("rss --build {} --runs 200 100 --out {}",
+                                                    shell_quote(build.string()),
+                                                    shell_quote(out.string())),
+                              120);
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::ifstream in(out);
+  ASSERT_TRUE(in) << "no " << out << "\n" << r.output;
+  const nlohmann::json doc = nlohmann::json::parse(in);
+  EXPECT_EQ(doc["format"], "geosim-rss-bench/1");
+  EXPECT_TRUE(doc["context"].contains("machine"));
+  const auto& rows = doc["rss_by_runs"];
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["runs"], 100);  // sorted by run count
+  EXPECT_EQ(rows[1]["runs"], 200);
+  EXPECT_EQ(rows[0]["scenario"], "dprk_russia_2024");
+  EXPECT_EQ(rows[0]["rss_over_smallest"].get<double>(), 1.0);
+  EXPECT_GT(rows[1]["peak_rss_kb"].get<double>(), 1000.0);
+  EXPECT_DOUBLE_EQ(rows[1]["rss_over_smallest"].get<double>(),
+                   rows[1]["peak_rss_kb"].get<double>() / rows[0]["peak_rss_kb"].get<double>());
+}
+
+}  // namespace
