@@ -83,12 +83,23 @@ void print_diagnostics(const geosim::InputError& e) {
   for (const auto& d : e.diagnostics()) std::cerr << d.to_string() << '\n';
 }
 
-// A study file starts a line with "study:"; anything else is read as a scenario.
+// A study file starts a line with "study:" within its first 200 lines; anything else is read as a
+// scenario. Only a regular file is looked into, and only its first 64 KiB: a pipe (`geosim run
+// <(...)`) is left for the loader to read once, and /dev/zero cannot keep the look going.
 bool is_study_file(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  for (int i = 0; i < 200 && std::getline(in, line); ++i)
-    if (line.rfind("study:", 0) == 0) return true;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return false;
+  std::ifstream in(path, std::ios::binary);
+  std::string head(64 * 1024, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  std::size_t begin = 0;
+  for (int i = 0; i < 200 && begin < head.size(); ++i) {
+    if (head.compare(begin, 6, "study:") == 0) return true;
+    const std::size_t end = head.find('\n', begin);
+    if (end == std::string::npos) break;
+    begin = end + 1;
+  }
   return false;
 }
 

@@ -1,7 +1,7 @@
 // The geosim program as a user meets it: where outputs go (folders made, nothing half-written when
 // an output cannot be written), the wrong kind of input file, unknown commands, numbers typed
 // wrongly, --pick with the wrong prefix, stories of scenarios without a calendar, and failed
-// sweep points said on the terminal.
+// sweep points said on the terminal; endless files and pipes as input.
 #include <unistd.h>
 
 #include <filesystem>
@@ -115,6 +115,24 @@ TEST_F(CommandLine, TheWrongKindOfFileIsNamedWithTheCommandThatReadsIt) {
   EXPECT_TRUE(has(s, "geosim run " + kToy)) << s.output;
   EXPECT_FALSE(has(s, "unknown key")) << s.output;
   EXPECT_FALSE(fs::exists(at("o")));
+}
+
+// Endless or unseekable inputs: /dev/zero is refused as too large (the look for a study key used
+// to read it line by line forever), and a scenario from a pipe is read once, by the loader.
+TEST_F(CommandLine, EndlessFilesAreRefusedAndPipesAreRead) {
+  for (const char* command : {"validate", "run"}) {
+    const Result r = run_geosim(fmt::format("{} /dev/zero", command));
+    expect_no_crash(r, fmt::format("{} /dev/zero", command), /*error_expected=*/true);
+    EXPECT_EQ(r.status, 2) << command << ": " << r.output;
+    EXPECT_TRUE(has(r, "/dev/zero: error: file too large")) << command << ": " << r.output;
+  }
+  const Result p = geosim::testing_cli::run_command(fmt::format(
+      "bash -c {}", shell_quote(fmt::format("{} run <(cat {}) --runs 40 --quiet --json {}",
+                                            shell_quote(GEOSIM_BINARY), shell_quote(kToy),
+                                            shell_quote(at("piped.json"))))));
+  expect_no_crash(p, "run <(cat toy)");
+  EXPECT_EQ(p.status, 0) << p.output;
+  EXPECT_TRUE(fs::is_regular_file(at("piped.json"))) << p.output;
 }
 
 TEST_F(CommandLine, UnknownCommandsAndMistypedNumbersAreNamed) {
