@@ -3,8 +3,9 @@
 #   1. Release build, every test (ctest), including the headless-Chromium test of the report;
 #   2. the MPI build (build-mpi, Open MPI): its tests run geosim under mpirun with 1, 2 and 4 ranks
 #      against the one-process program, and kill and resume a sweep;
-#   3. a short libFuzzer run (clang, ASan + UBSan) over scenario loading and compiling, seeded with
-#      the shipped scenarios (GEOSIM_FUZZ_SECONDS, default 60);
+#   3. short libFuzzer runs (clang, ASan + UBSan): scenario loading, compiling and simulating,
+#      seeded with the shipped and bad scenarios (GEOSIM_FUZZ_SECONDS, default 60); then study
+#      files, seeded with tests/fuzz/study_corpus (GEOSIM_STUDY_FUZZ_SECONDS, default 30);
 #   4. AddressSanitizer + UndefinedBehaviorSanitizer build, every test again.
 # Set GEOSIM_SKIP_SANITIZERS=1 to skip steps 3 and 4 during development.
 set -euo pipefail
@@ -27,11 +28,16 @@ if [ "${GEOSIM_SKIP_SANITIZERS:-0}" != "1" ]; then
   cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DGEOSIM_FUZZ=ON -DGEOSIM_SANITIZERS="address;undefined" \
         -DGEOSIM_BUILD_TESTS=OFF -DGEOSIM_BUILD_BENCHMARKS=OFF
-  cmake --build build-fuzz -j"$jobs" --target load_compile_fuzz
+  cmake --build build-fuzz -j"$jobs" --target load_compile_fuzz study_fuzz
   corpus=$(mktemp -d)
   find scenarios tests/bad_scenarios -name '*.yaml' -exec cp {} "$corpus"/ \; 2>/dev/null || true
   build-fuzz/tests/fuzz/load_compile_fuzz -max_total_time="${GEOSIM_FUZZ_SECONDS:-60}" \
       -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 "$corpus" 2>&1 | tail -n 12
+  rm -rf "$corpus"
+  corpus=$(mktemp -d)
+  cp tests/fuzz/study_corpus/*.yaml "$corpus"/
+  build-fuzz/tests/fuzz/study_fuzz -max_total_time="${GEOSIM_STUDY_FUZZ_SECONDS:-30}" \
+      -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 "$corpus" 2>&1 | tail -n 6
   rm -rf "$corpus"
   echo "fuzz: no crash"
 fi

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <unordered_map>
 
@@ -545,15 +546,17 @@ DocNode parse_yaml_file(const std::filesystem::path& path, DiagnosticSink& sink,
     sink.error(Location{name, 0, 0}, "", "cannot open the file for reading");
     return {};
   }
-  // Read at most max_bytes + 1 so a huge file (or /dev/zero) cannot eat the memory.
+  // Read in chunks, stopping past max_bytes, so that a huge file (or /dev/zero) cannot eat the
+  // memory, and an ordinary one costs no more than its size.
   std::string text;
-  text.resize(limits.max_bytes + 1);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > limits.max_bytes) {
-    sink.error(Location{name, 0, 0}, "",
-               fmt::format("file too large: over {} bytes", limits.max_bytes));
-    return {};
+  std::array<char, 64 * 1024> chunk{};
+  while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
+    text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+    if (text.size() > limits.max_bytes) {
+      sink.error(Location{name, 0, 0}, "",
+                 fmt::format("file too large: over {} bytes", limits.max_bytes));
+      return {};
+    }
   }
   return parse_yaml(text, name, sink, limits);
 }
