@@ -1,9 +1,8 @@
 #include "geosim/sources.h"
+#include "load/yaml_tree.h"
 
 #include <cctype>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -43,12 +42,14 @@ SourceReport check_sources(const Scenario& scenario, const std::filesystem::path
   auto check = [&](const std::string& what, const Source& src) {
     CitedQuote q{what, src, false, false};
     if (!exists.count(src.file)) {
-      const auto path = seeds_dir / src.file;
-      std::ifstream in(path, std::ios::binary);
-      exists[src.file] = static_cast<bool>(in) && src.file.find('/') == std::string::npos;
-      std::stringstream ss;
-      ss << in.rdbuf();
-      texts[src.file] = squeeze(ss.str());
+      // A source is a file of the seeds folder, named without a folder part; an article past
+      // 64 MiB (or /dev/zero under another name) counts as not found rather than being read on.
+      std::string text;
+      exists[src.file] =
+          src.file.find('/') == std::string::npos &&
+          load::read_file_limited(seeds_dir / src.file, std::size_t{64} << 20, text) ==
+              load::ReadStatus::ok;
+      texts[src.file] = exists[src.file] ? squeeze(text) : std::string();
     }
     q.file_found = exists[src.file];
     const std::string quote = squeeze(src.quote);

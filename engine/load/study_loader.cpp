@@ -1,8 +1,6 @@
 // Reads a study file (the YAML that says which parameters vary, how, and what to measure).
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -330,11 +328,13 @@ void StudyReader::read(const DocNode& root) {
   }
 }
 
-std::string read_text(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+// A file's text for the fingerprint, read no further than `max_bytes` past its start (a file too
+// large to use is refused by its own reader).
+std::string read_text(const std::filesystem::path& p,
+                      std::size_t max_bytes = load::ParseLimits{}.max_bytes) {
+  std::string text;
+  (void)load::read_file_limited(p, max_bytes, text);
+  return text;
 }
 
 }  // namespace
@@ -351,7 +351,7 @@ StudySpec load_study(const std::filesystem::path& file) {
   // a store made from other inputs is not resumed.
   std::string all = read_text(file);
   for (const auto& f : load_scenario(spec.base_scenario).files) all += "\n--\n" + read_text(f);
-  if (!spec.design_csv.empty()) all += "\n--\n" + read_text(spec.design_csv);
+  if (!spec.design_csv.empty()) all += "\n--\n" + read_text(spec.design_csv, kMaxDesignCsvBytes);
   spec.fingerprint = fmt::format("{:016x}", stream_key_of(all.data(), all.size()));
   return spec;
 }

@@ -529,6 +529,19 @@ DocNode parse_yaml(const std::string& text, const std::string& file, DiagnosticS
   }
 }
 
+ReadStatus read_file_limited(const std::filesystem::path& path, std::size_t max_bytes,
+                             std::string& out) {
+  out.clear();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return ReadStatus::cannot_open;
+  std::array<char, 64 * 1024> chunk{};
+  while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
+    out.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+    if (out.size() > max_bytes) return ReadStatus::too_large;
+  }
+  return ReadStatus::ok;
+}
+
 DocNode parse_yaml_file(const std::filesystem::path& path, DiagnosticSink& sink,
                         const ParseLimits& limits) {
   const std::string name = path.lexically_normal().string();
@@ -541,22 +554,16 @@ DocNode parse_yaml_file(const std::filesystem::path& path, DiagnosticSink& sink,
     sink.error(Location{name, 0, 0}, "", "expected a scenario file, got a directory");
     return {};
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    sink.error(Location{name, 0, 0}, "", "cannot open the file for reading");
-    return {};
-  }
-  // Read in chunks, stopping past max_bytes, so that a huge file (or /dev/zero) cannot eat the
-  // memory, and an ordinary one costs no more than its size.
   std::string text;
-  std::array<char, 64 * 1024> chunk{};
-  while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
-    text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
-    if (text.size() > limits.max_bytes) {
+  switch (read_file_limited(path, limits.max_bytes, text)) {
+    case ReadStatus::ok: break;
+    case ReadStatus::cannot_open:
+      sink.error(Location{name, 0, 0}, "", "cannot open the file for reading");
+      return {};
+    case ReadStatus::too_large:
       sink.error(Location{name, 0, 0}, "",
                  fmt::format("file too large: over {} bytes", limits.max_bytes));
       return {};
-    }
   }
   return parse_yaml(text, name, sink, limits);
 }

@@ -13,11 +13,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <fstream>
 #include <limits>
 #include <numeric>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -27,6 +25,7 @@
 #include "geosim/error.h"
 #include "geosim/rng.h"
 #include "geosim/study.h"
+#include "load/yaml_tree.h"
 
 namespace geosim::study {
 
@@ -695,12 +694,18 @@ Design parse_design_csv(std::string_view text, const std::vector<Factor>& factor
 
 Design read_design_csv(const std::string& path, const std::vector<Factor>& factors,
                        bool ignore_unknown_columns) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw InputError(Diagnostic{Location{path, 0, 0}, "", "cannot open the design file", ""});
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_design_csv(ss.str(), factors, path, ignore_unknown_columns);
+  std::string text;
+  switch (load::read_file_limited(path, kMaxDesignCsvBytes, text)) {
+    case load::ReadStatus::ok: break;
+    case load::ReadStatus::cannot_open:
+      throw InputError(Diagnostic{Location{path, 0, 0}, "", "cannot open the design file", ""});
+    case load::ReadStatus::too_large:
+      throw InputError(Diagnostic{Location{path, 0, 0}, "",
+                                  fmt::format("design file too large: over {} bytes",
+                                              kMaxDesignCsvBytes),
+                                  "split the design, or give a sampling design in the study file"});
+  }
+  return parse_design_csv(text, factors, path, ignore_unknown_columns);
 }
 
 }  // namespace geosim::study

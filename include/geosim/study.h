@@ -190,7 +190,8 @@ Design morris(const std::vector<Factor>& factors, const MorrisDesignOptions& opt
 Design parse_design_csv(std::string_view text, const std::vector<Factor>& factors,
                         std::string_view source = "<csv>", bool ignore_unknown_columns = false);
 // Reads the file and calls parse_design_csv with the path as source. Throws InputError if the
-// file cannot be read.
+// file cannot be read or is larger than kMaxDesignCsvBytes (about 2.5 million rows of ten factors).
+inline constexpr std::size_t kMaxDesignCsvBytes = 256u << 20;
 Design read_design_csv(const std::string& path, const std::vector<Factor>& factors,
                        bool ignore_unknown_columns = false);
 

@@ -431,6 +431,17 @@ TEST(DesignCsv, RejectsAHeaderlessFileAtLineOne) {
   EXPECT_NE(msg.find("header"), std::string::npos) << msg;
 }
 
+// An endless file (here /dev/zero) is read no further than kMaxDesignCsvBytes, then refused.
+TEST(DesignCsv, AnEndlessFileIsRefusedAsTooLarge) {
+  const std::string msg = message_of<InputError>(
+      [] { geosim::study::read_design_csv("/dev/zero", four_factors()); });
+  EXPECT_NE(msg.find("/dev/zero"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("design file too large: over 268435456 bytes"), std::string::npos) << msg;
+  const std::string missing = message_of<InputError>(
+      [] { geosim::study::read_design_csv("/nonexistent/design.csv", four_factors()); });
+  EXPECT_NE(missing.find("cannot open the design file"), std::string::npos) << missing;
+}
+
 TEST(DesignCsv, RejectsAnUnknownColumnWithASuggestionAndAMissingFactor) {
   const std::vector<Factor> fs{Factor::uniform("tension", 0, 1), Factor::uniform("resolve", 0, 1)};
   const std::string msg = message_of<InputError>(

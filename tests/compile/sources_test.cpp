@@ -1,0 +1,54 @@
+// check_sources (include/geosim/sources.h): a quote is found in its article whatever the runs of
+// white space; an article is a plain file name in the seeds folder (a folder part is not looked
+// through); and an endless file under an article's name (/dev/zero) is refused, not read forever.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "geosim/scenario.h"
+#include "geosim/sources.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+geosim::Parameter cited(const std::string& name, const std::string& file, const std::string& quote) {
+  geosim::Parameter p;
+  p.name = name;
+  p.declared = true;
+  p.source = geosim::Source{file, quote, {}};
+  return p;
+}
+
+TEST(Sources, QuotesAreFoundInPlainFilesOfTheSeedsFolderOnly) {
+  const fs::path dir = fs::temp_directory_path() / fmt::format("geosim_sources_{}", ::getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir / "seeds");
+  std::ofstream(dir / "seeds" / "article.txt") << "Some 10,000   soldiers\nwere deployed.";
+  std::ofstream(dir / "outside.txt") << "Some 10,000 soldiers were deployed.";
+  fs::create_symlink("/dev/zero", dir / "seeds" / "endless.txt");
+
+  geosim::Scenario s;
+  s.parameters = {cited("found", "article.txt", "10,000 soldiers were deployed"),
+                  cited("not_in_it", "article.txt", "20,000 soldiers"),
+                  cited("no_such_file", "missing.txt", "soldiers"),
+                  cited("folder_part", "../outside.txt", "10,000 soldiers"),
+                  cited("endless", "endless.txt", "soldiers")};
+  const geosim::SourceReport r = geosim::check_sources(s, dir / "seeds");
+  ASSERT_EQ(r.quotes.size(), 5u);
+  EXPECT_TRUE(r.quotes[0].file_found && r.quotes[0].quote_found);  // white space runs compare equal
+  EXPECT_TRUE(r.quotes[1].file_found);
+  EXPECT_FALSE(r.quotes[1].quote_found);
+  EXPECT_FALSE(r.quotes[2].file_found);
+  EXPECT_FALSE(r.quotes[3].file_found);  // the file exists, but outside the seeds folder
+  EXPECT_FALSE(r.quotes[4].file_found);  // read no further than 64 MiB, then refused
+  EXPECT_EQ(r.missing_quotes(), 4u);
+  fs::remove_all(dir);
+}
+
+}  // namespace
