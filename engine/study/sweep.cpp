@@ -211,6 +211,15 @@ Evaluator scenario_evaluator(const StudySpec& spec) {
 
 namespace {
 
+// An error of the store, named by its file: "'DIR/study.sqlite': file is not a database (...)".
+std::runtime_error store_error(sqlite3* db, const std::string& what) {
+  const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
+  return std::runtime_error(fmt::format(
+      "results store '{}': {} (a damaged store, or not one geosim wrote: move it away and run the "
+      "sweep again)",
+      file && *file ? file : "?", what));
+}
+
 class Db {
  public:
   explicit Db(const std::filesystem::path& path) {
@@ -230,7 +239,7 @@ class Db {
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
       const std::string msg = err ? err : "?";
       sqlite3_free(err);
-      throw std::runtime_error(fmt::format("results store: {} (in: {})", msg, sql.substr(0, 80)));
+      throw store_error(db_, msg);
     }
   }
 
@@ -238,7 +247,7 @@ class Db {
    public:
     Stmt(sqlite3* db, const std::string& sql) : db_(db) {
       if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr) != SQLITE_OK)
-        throw std::runtime_error(fmt::format("results store: {}", sqlite3_errmsg(db)));
+        throw store_error(db, sqlite3_errmsg(db));
     }
     ~Stmt() { sqlite3_finalize(s_); }
     Stmt(const Stmt&) = delete;
@@ -259,7 +268,7 @@ class Db {
     bool step() {
       const int rc = sqlite3_step(s_);
       if (rc == SQLITE_ROW) return true;
-      if (rc != SQLITE_DONE) throw std::runtime_error(fmt::format("results store: {}", sqlite3_errmsg(db_)));
+      if (rc != SQLITE_DONE) throw store_error(db_, sqlite3_errmsg(db_));
       return false;
     }
     void run() {

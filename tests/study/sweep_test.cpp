@@ -151,6 +151,35 @@ TEST(Sweep, AStoreOfAnotherStudyIsNotResumed) {
   fs::remove_all(dir);
 }
 
+// A store that is not a database, or is a damaged or foreign one, is an error naming the file,
+// from sweep (resuming) and from analyze alike; nothing is overwritten.
+TEST(Sweep, ADamagedStoreIsNamedNotUsed) {
+  const fs::path dir = fresh_dir("sweep_damaged");
+  const StudySpec spec = load_study(write_toy_study(dir, 4, 50));
+  const Design design = make_design(spec);
+  const fs::path store = dir / "out" / "study.sqlite";
+  fs::create_directories(store.parent_path());
+  const std::string junk(20000, 'x');
+  std::ofstream(store, std::ios::binary) << junk;
+  const auto message = [](auto&& f) {
+    try {
+      f();
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string resumed = message([&] { SweepStore s(spec, design, store); });
+  EXPECT_NE(resumed.find(fmt::format("results store '{}': file is not a database", store.string())),
+            std::string::npos)
+      << resumed;
+  EXPECT_NE(resumed.find("move it away and run the sweep again"), std::string::npos) << resumed;
+  const std::string analysed = message([&] { (void)analyze_store(store, AnalyzeOptions{}); });
+  EXPECT_NE(analysed.find(store.string()), std::string::npos) << analysed;
+  EXPECT_EQ(slurp(store), junk);  // left as it was
+  fs::remove_all(dir);
+}
+
 TEST(Sweep, ASecondWriterOfAStoreStopsAtOnce) {
   const fs::path dir = fresh_dir("sweep_lock");
   const StudySpec spec = load_study(write_toy_study(dir, 4, 50));
