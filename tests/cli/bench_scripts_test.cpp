@@ -29,17 +29,8 @@ Result run_script(const std::string& script, const std::string& args, int second
                      seconds);
 }
 
-class BenchScripts : public ::testing::Test {
+class BenchScripts : public geosim::testing_cli::FolderTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           fmt::format("geosim_bench_scripts_{}_{}", ::getpid(),
-                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::string write(const std::string& name, const std::string& text) {
     const fs::path p = dir_ / name;
     std::ofstream(p) << text;
@@ -72,8 +63,6 @@ class BenchScripts : public ::testing::Test {
     ::chmod(path.c_str(), 0755);
     return path;
   }
-
-  fs::path dir_;
 };
 
 TEST_F(BenchScripts, CompareFlagsAChangeLargerThanTheNoiseAndNotOneWithin) {

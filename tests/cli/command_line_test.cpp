@@ -27,21 +27,12 @@ const std::string kBaseline =
 const std::string kStudy =
     std::string(GEOSIM_SOURCE_DIR) + "/scenarios/dprk_russia_2024/study_beliefs.yaml";
 
-class CommandLine : public ::testing::Test {
+class CommandLine : public geosim::testing_cli::FolderTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           fmt::format("geosim_cli_{}_{}", ::getpid(),
-                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string at(const std::string& rel) const { return (dir_ / rel).string(); }
   void write(const std::string& rel, const std::string& text) const {
     std::ofstream(dir_ / rel) << text;
   }
-  fs::path dir_;
 };
 
 bool has(const Result& r, const std::string& text) { return r.output.find(text) != std::string::npos; }

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include <fmt/format.h>
@@ -47,6 +49,21 @@ inline Result run_command(const std::string& command_line, int seconds = 20) {
 inline Result run_geosim(const std::string& args) {
   return run_command(fmt::format("{} {}", shell_quote(GEOSIM_BINARY), args));
 }
+
+// A test with a folder of its own, empty at the start and removed at the end:
+// <temp>/geosim_<suite>_<test>_<pid>.
+class FolderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = std::filesystem::temp_directory_path() /
+           fmt::format("geosim_{}_{}_{}", info->test_suite_name(), info->name(), ::getpid());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+};
 
 // Signs that the program crashed, aborted or was killed rather than reporting an error.
 // `error_expected`: the program is meant to refuse with "geosim: error: ..." here.
