@@ -673,12 +673,13 @@ int main(int argc, char** argv) {
       "analyze", "Sensitivity indices (Sobol', Morris) and scenario discovery (PRIM) from a finished sweep");
   analyze_cmd->add_option("dir", analyze.dir, "The --out folder of geosim sweep")->required();
   analyze_cmd->add_option("--bootstrap", analyze.options.bootstrap, "Bootstrap resamples for intervals")
-      ->capture_default_str();
+      ->capture_default_str()->check(kWholeNumber)->check(CLI::Range(100, 100000));
   analyze_cmd->add_option("--prim", analyze.options.prim_output, "Output to explain with PRIM boxes");
   analyze_cmd->add_option("--threshold", analyze.options.prim_threshold,
                           "PRIM: an output above this is of interest")->capture_default_str();
   analyze_cmd->add_option("--min-density", analyze.options.prim_min_density,
-                          "PRIM: choose the widest box at least this dense")->capture_default_str();
+                          "PRIM: choose the widest box at least this dense")
+      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
 
   // An unknown command: CLI11 alone would say only "A subcommand is required".
   if (argc > 1 && argv[1][0] != '-') {

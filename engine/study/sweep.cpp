@@ -20,6 +20,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "geosim/summary.h"
 #include "geosim/sweep.h"
@@ -648,10 +649,16 @@ std::string analyze_store(const std::filesystem::path& store_path, const Analyze
   if (!options.prim_output.empty()) {
     const auto it = std::find(c.outputs.begin(), c.outputs.end(), options.prim_output);
     if (it == c.outputs.end())
-      throw std::invalid_argument(fmt::format("--prim: no output '{}' in this study{}", options.prim_output,
-                                              did_you_mean(options.prim_output, c.outputs).empty()
-                                                  ? ""
-                                                  : " (" + did_you_mean(options.prim_output, c.outputs) + ")"));
+    {
+      std::string why = fmt::format("the outputs are: {}", fmt::join(c.outputs, ", "));
+      const std::string hint = did_you_mean(options.prim_output, c.outputs);
+      if (!hint.empty()) {
+        why[0] = 'T';
+        why = hint + " " + why;
+      }
+      throw std::invalid_argument(
+          fmt::format("--prim: no output '{}' in this study ({})", options.prim_output, why));
+    }
     const std::size_t o = static_cast<std::size_t>(it - c.outputs.begin());
     const auto r = prim(design.values, c.value[o], options.prim_threshold, {}, design.names(), c.lo[o], c.hi[o]);
     const std::size_t pick = prim_select(r, options.prim_min_density);
@@ -667,7 +674,15 @@ std::string analyze_store(const std::filesystem::path& store_path, const Analyze
                          g(b.density_liberal), lims);
     }
     write_atomic(dir / "prim.csv", csv);
-    if (pick >= r.trajectory.size()) {
+    if (r.n_interest == 0) {
+      // Nothing to explain: say where the output lies, so that a threshold can be chosen.
+      double lo = HUGE_VAL, hi = -HUGE_VAL;
+      for (const double v : c.value[o])
+        if (!std::isnan(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+      out += fmt::format("  No point has {} above {}: nothing to explain. Across the points it runs "
+                         "from {:.4g} to {:.4g}; choose a --threshold inside that range.\n",
+                         options.prim_output, options.prim_threshold, lo, hi);
+    } else if (pick >= r.trajectory.size()) {
       out += fmt::format("  No box reaches density {}; see prim.csv for the whole peeling trajectory.\n", options.prim_min_density);
     } else {
       const auto& b = r.trajectory[pick];

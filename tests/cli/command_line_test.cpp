@@ -139,6 +139,14 @@ TEST_F(CommandLine, UnknownCommandsAndMistypedNumbersAreNamed) {
     EXPECT_TRUE(has(r, "expected a whole number")) << bad << ":\n" << r.output;
     EXPECT_FALSE(has(r, "How the runs ended")) << bad;
   }
+  // analyze's numbers have ranges: 10^8 bootstrap resamples ran for minutes, 0 printed [nan, nan].
+  for (const std::string bad : {"--bootstrap 0", "--bootstrap 100000000", "--min-density -1",
+                                "--min-density 2"}) {
+    const Result r = run_geosim("analyze " + shell_quote(at("none")) + " " + bad);
+    expect_no_crash(r, bad);
+    EXPECT_NE(r.status, 0) << bad << " was accepted:\n" << r.output;
+    EXPECT_TRUE(has(r, "not in range")) << bad << ":\n" << r.output;
+  }
 }
 
 TEST_F(CommandLine, PickWithTheWrongPrefixSaysWhichKindTheNameIs) {

@@ -180,6 +180,35 @@ TEST(Sweep, ADamagedStoreIsNamedNotUsed) {
   fs::remove_all(dir);
 }
 
+// analyze's PRIM on an output no point exceeds says where the output lies instead of a box with
+// "coverage nan%"; an unknown --prim output is named with the study's outputs.
+TEST(Sweep, PrimSaysWhenNothingIsAboveTheThresholdAndListsTheOutputs) {
+  const fs::path dir = fresh_dir("sweep_prim_none");
+  const fs::path study = write_toy_study(dir, 4, 20);
+  ASSERT_EQ(run_geosim(fmt::format("sweep '{}' --out '{}'", study.string(), (dir / "out").string())), 0);
+  const fs::path store = dir / "out" / "study.sqlite";
+  AnalyzeOptions o;
+  o.prim_output = "p_war";
+  o.prim_threshold = 2.0;  // a probability never exceeds it
+  const std::string report = analyze_store(store, o);
+  EXPECT_NE(report.find("No point has p_war above 2: nothing to explain. Across the points it runs "
+                        "from "),
+            std::string::npos)
+      << report;
+  EXPECT_EQ(report.find("nan"), std::string::npos) << report;
+
+  o.prim_output = "p_wra";
+  try {
+    (void)analyze_store(store, o);
+    ADD_FAILURE() << "no error for an unknown output";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(),
+                 "--prim: no output 'p_wra' in this study (did you mean 'p_war'? The outputs are: "
+                 "p_talks, p_war, casualties, casualties_p95)");
+  }
+  fs::remove_all(dir);
+}
+
 TEST(Sweep, ASecondWriterOfAStoreStopsAtOnce) {
   const fs::path dir = fresh_dir("sweep_lock");
   const StudySpec spec = load_study(write_toy_study(dir, 4, 50));
