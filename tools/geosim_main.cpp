@@ -643,7 +643,8 @@ int main(int argc, char** argv) {
                         "reaches this rung")
       ->excludes(run_opt);
   story_cmd->add_option("--search", story.search, "How many runs --pick may look through")
-      ->capture_default_str()->check(kWholeNumber);
+      ->capture_default_str()->check(kWholeNumber)
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   story_cmd->add_option("--json", story.json, "Also write the full trace as JSON to this file");
 
   ReportArgs report;

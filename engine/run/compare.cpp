@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -143,6 +144,17 @@ bool has_outcome(const OutcomeMap& m, std::size_t k, std::int32_t idx, const Mod
 
 Comparison compare_scenarios(const Model& a, const Model& b, const MonteCarloOptions& options) {
   const OutcomeMap map = match_outcomes(a, b);
+  // Pairing runs only means something for variants of one scenario: at least one end state
+  // (other than "ongoing") or one rung must be the same in both.
+  bool shared = false;
+  for (std::size_t i = 0; i < map.name.size(); ++i)
+    shared |= map.in_a[i] >= 0 && map.in_b[i] >= 0 && map.name[i] != "ongoing";
+  if (!shared)
+    throw std::invalid_argument(fmt::format(
+        "compare: '{}' and '{}' share no end state and no rung of the ladder by name, so there is "
+        "nothing to compare; compare pairs variants of one scenario (a file that extends another; "
+        "docs/compare.md)",
+        a.names.scenario, b.names.scenario));
   PairedAccumulator total(map);
   detail::BlockPlan plan{options.first_run, options.runs,
                          static_cast<std::uint64_t>(std::max<std::int32_t>(1, options.block_size)),

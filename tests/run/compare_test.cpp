@@ -1,6 +1,8 @@
 // Paired comparison: Newcombe's intervals against published values, and common random numbers.
 #include <filesystem>
 
+#include <stdexcept>
+
 #include <gtest/gtest.h>
 
 #include "geosim/compare.h"
@@ -51,6 +53,24 @@ TEST(Compare, AScenarioAgainstItselfMovesNothingAndPairsExactly) {
     EXPECT_EQ(o.diff, 0.0) << o.name;
   }
   for (const auto& d : c.indicators) EXPECT_EQ(d.diff, 0.0) << d.name;
+}
+
+// Two unrelated scenarios have no outcome in common: refused, not reported as 100-point moves.
+TEST(Compare, ScenariosWithNoOutcomeInCommonAreRefused) {
+  const auto toy = geosim::compile(geosim::load_scenario(kToy));
+  const auto baseline = geosim::compile(geosim::load_scenario(
+      std::string(GEOSIM_SOURCE_DIR) + "/scenarios/dprk_russia_2024/baseline.yaml"));
+  geosim::MonteCarloOptions opt;
+  opt.runs = 10;
+  try {
+    (void)geosim::compare_scenarios(toy, baseline, opt);
+    ADD_FAILURE() << "compared a toy with the baseline";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("'toy_standoff' and 'dprk_russia_2024' share no end state "
+                                         "and no rung"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(Compare, ThreadCountDoesNotChangeTheComparison) {
