@@ -135,12 +135,43 @@ std::filesystem::path parent_of(const std::filesystem::path& p) {
   return p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
 }
 
+// An existing output that is neither a regular file nor a folder: a device (/dev/stdout,
+// /dev/null), a pipe or a socket. It is written in place: renaming a finished file over it, as
+// for a regular file, would replace the device or pipe with a file.
+bool is_special_file(const std::filesystem::path& target) {
+  std::error_code ec;
+  const auto st = std::filesystem::status(target, ec);  // through symlinks
+  return !ec && std::filesystem::exists(st) && !std::filesystem::is_regular_file(st) &&
+         !std::filesystem::is_directory(st);
+}
+
+// Where a regular output really goes: through symlinks (followed here, up to 40 deep, even when
+// the file they point to does not exist yet), so that a link stays a link. Not for special files:
+// /dev/stdout's link into /proc names no path.
+std::filesystem::path real_target(const std::filesystem::path& target) {
+  namespace fs = std::filesystem;
+  fs::path p = target;
+  std::error_code ec;
+  for (int depth = 0; depth < 40 && fs::is_symlink(fs::symlink_status(p, ec)); ++depth) {
+    const fs::path to = fs::read_symlink(p, ec);
+    if (ec) break;
+    p = to.is_absolute() ? to : parent_of(p) / to;
+  }
+  return p;
+}
+
 }  // namespace
 
 void check_output_file(const std::string& what, const std::string& path) {
   namespace fs = std::filesystem;
   if (path.empty()) throw std::runtime_error(fmt::format("{}: expected a file name, got ''", what));
-  const fs::path target(path);
+  if (is_special_file(path)) {
+    if (::access(path.c_str(), W_OK) != 0)
+      throw std::runtime_error(
+          fmt::format("{}: cannot write '{}': {}", what, path, std::strerror(errno)));
+    return;
+  }
+  const fs::path target = real_target(path);
   std::error_code ec;
   if (fs::is_directory(target, ec))
     throw std::runtime_error(
@@ -157,7 +188,18 @@ void check_output_dir(const std::string& what, const std::string& dir) {
 
 void write_file_atomic(const std::string& path, const std::string& content) {
   namespace fs = std::filesystem;
-  const fs::path target(path);
+  if (is_special_file(path)) {
+    std::ofstream out(path, std::ios::binary);
+    if (out) {
+      out.write(content.data(), static_cast<std::streamsize>(content.size()));
+      out.flush();
+    }
+    if (!out)
+      throw std::runtime_error(fmt::format("cannot write '{}': {}", path,
+                                           errno ? std::strerror(errno) : "write failed"));
+    return;
+  }
+  const fs::path target = real_target(path);
   const fs::path dir = parent_of(target);
   {
     std::error_code ec;

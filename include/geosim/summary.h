@@ -148,7 +148,9 @@ void write_summary_csv(const Summary& s, const std::string& dir);
 std::string summary_to_text(const Summary& s);
 
 // Writes `content` to `path` atomically: a temporary file in the same directory, then rename.
-// Never leaves a truncated file at `path`. Creates the parent folders if needed.
+// Never leaves a truncated file at `path`. Creates the parent folders if needed. A symlink is
+// followed (the file it points to is written; the link stays); a device, pipe or socket
+// (/dev/stdout, a FIFO) is written in place, since renaming over it would replace it.
 void write_file_atomic(const std::string& path, const std::string& content);
 
 // Checks, before any work is done, that an output can be written where the user asked: creates

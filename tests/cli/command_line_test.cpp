@@ -1,11 +1,14 @@
 // The geosim program as a user meets it: where outputs go (folders made, nothing half-written when
 // an output cannot be written), the wrong kind of input file, unknown commands, numbers typed
 // wrongly, --pick with the wrong prefix, stories of scenarios without a calendar, and failed
-// sweep points said on the terminal; endless files and pipes as input.
+// sweep points said on the terminal; endless files and pipes as input; devices, pipes and
+// symlinks as outputs.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include <fmt/format.h>
@@ -124,6 +127,39 @@ TEST_F(CommandLine, EndlessFilesAreRefusedAndPipesAreRead) {
   expect_no_crash(p, "run <(cat toy)");
   EXPECT_EQ(p.status, 0) << p.output;
   EXPECT_TRUE(fs::is_regular_file(at("piped.json"))) << p.output;
+}
+
+// Outputs that are not regular files are written in place: renaming a finished file over
+// /dev/stdout, a pipe or a symlink used to replace them with a regular file (as root it replaced
+// /dev/full itself); a symlink's file is written and the link stays a link.
+TEST_F(CommandLine, DevicesPipesAndSymlinksAsOutputsAreWrittenThroughNotReplaced) {
+  const std::string fifo = at("pipe.json");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  const Result piped = geosim::testing_cli::run_command(fmt::format(
+      "bash -c {}", shell_quote(fmt::format("cat {} > {} & {} run {} --runs 20 --quiet --json {}; wait",
+                                            shell_quote(fifo), shell_quote(at("from_pipe.txt")),
+                                            shell_quote(GEOSIM_BINARY), shell_quote(kToy),
+                                            shell_quote(fifo)))));
+  expect_no_crash(piped, "--json FIFO");
+  EXPECT_EQ(piped.status, 0) << piped.output;
+  ASSERT_TRUE(fs::is_fifo(fifo)) << "the pipe was replaced";
+  std::ifstream from_pipe(at("from_pipe.txt"));
+  const std::string got((std::istreambuf_iterator<char>(from_pipe)), std::istreambuf_iterator<char>());
+  EXPECT_NE(got.find("\"format\": \"geosim-summary/1\""), std::string::npos) << got;
+
+  fs::create_symlink("real.json", at("link.json"));  // relative, and its file does not exist yet
+  const Result linked = run_geosim(
+      fmt::format("run {} --runs 20 --quiet --json {}", shell_quote(kToy), shell_quote(at("link.json"))));
+  EXPECT_EQ(linked.status, 0) << linked.output;
+  ASSERT_TRUE(fs::is_symlink(at("link.json"))) << "the link was replaced";
+  EXPECT_TRUE(fs::is_regular_file(at("real.json")));
+
+  // Last, and only if the pipe and the link survived: a build that renames over its output would
+  // replace the machine's /dev/stdout link (as root).
+  const Result out = run_geosim(fmt::format("run {} --runs 20 --quiet --json /dev/stdout", shell_quote(kToy)));
+  expect_no_crash(out, "--json /dev/stdout");
+  EXPECT_EQ(out.status, 0) << out.output;
+  EXPECT_TRUE(has(out, "\"format\": \"geosim-summary/1\"")) << out.output;
 }
 
 TEST_F(CommandLine, UnknownCommandsAndMistypedNumbersAreNamed) {
