@@ -189,6 +189,7 @@ void check_output_dir(const std::string& what, const std::string& dir) {
 void write_file_atomic(const std::string& path, const std::string& content) {
   namespace fs = std::filesystem;
   if (is_special_file(path)) {
+    errno = 0;  // so that a failure below names its own cause
     std::ofstream out(path, std::ios::binary);
     if (out) {
       out.write(content.data(), static_cast<std::streamsize>(content.size()));
