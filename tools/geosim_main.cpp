@@ -85,7 +85,8 @@ void print_diagnostics(const geosim::InputError& e) {
 
 // A study file starts a line with "study:" within its first 200 lines; anything else is read as a
 // scenario. Only a regular file is looked into, and only its first 64 KiB: a pipe (`geosim run
-// <(...)`) is left for the loader to read once, and /dev/zero cannot keep the look going.
+// <(...)`) or a device is left for the loader to read once, within its size limit, and a huge
+// file with no line breaks is not read whole into one line.
 bool is_study_file(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return false;
