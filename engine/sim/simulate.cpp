@@ -8,11 +8,10 @@
 #include <array>
 #include <cmath>
 
-#include <boost/random/poisson_distribution.hpp>
-
 #include "geosim/fast_exp.h"
 #include "geosim/simulate.h"
 #include "sim/lanes.h"
+#include "sim/tick_parts.h"
 
 namespace geosim {
 
@@ -27,52 +26,19 @@ RunResult RunResult::for_model(const Model& m) {
 
 namespace {
 
-// Which of the three orderings (x < v, x == v, x > v) satisfy each operator, as bits 1, 2, 4:
-// the test becomes a table lookup and two comparisons, with no branch on the operator.
-constexpr std::array<unsigned, 6> kOrderings = {
-    /*lt*/ 1u, /*le*/ 1u | 2u, /*gt*/ 4u, /*ge*/ 4u | 2u, /*eq*/ 2u, /*ne*/ 1u | 4u};
+using detail::all_hold;
+using detail::apply_effects;
+using detail::check_end_states;
+using detail::holds_orderings;
+using detail::kOrderings;
+using detail::LadderMoves;
+using detail::move_ladder;
+using detail::poisson_count;
+using detail::record_indicators;
+using detail::RunView;
 
-inline bool holds_orderings(unsigned orderings, double x, double v) {
-  const unsigned ordering = (x < v ? 1u : 0u) | (x == v ? 2u : 0u) | (x > v ? 4u : 0u);
-  return (orderings & ordering) != 0;  // NaN: no ordering holds
-}
-
-inline bool holds(CompareOp op, double x, double v) {
-  return holds_orderings(kOrderings[static_cast<std::size_t>(op)], x, v);
-}
-
-inline bool all_hold(const Model& m, const Workspace& ws, std::int32_t begin, std::int32_t end) {
-  for (std::int32_t c = begin; c < end; ++c) {
-    const auto& cond = m.conditions[static_cast<std::size_t>(c)];
-    if (!holds(cond.op, ws.state[static_cast<std::size_t>(cond.var)],
-               ws.params[static_cast<std::size_t>(cond.value)]))
-      return false;
-  }
-  return true;
-}
-
-inline void clamp_var(const Model& m, Workspace& ws, std::int32_t v) {
-  const auto& sv = m.vars[static_cast<std::size_t>(v)];
-  double& x = ws.state[static_cast<std::size_t>(v)];
-  x = std::clamp(x, sv.min, sv.max);
-}
-
-// Applies effects [begin, end); `scale` multiplies `add` values (a Poisson count, or 1).
-inline void apply_effects(const Model& m, Workspace& ws, std::int32_t begin, std::int32_t end,
-                          double scale) {
-  for (std::int32_t e = begin; e < end; ++e) {
-    const auto& eff = m.effects[static_cast<std::size_t>(e)];
-    double v = ws.params[static_cast<std::size_t>(eff.value)];
-    if (eff.times_var != kNone) v *= ws.state[static_cast<std::size_t>(eff.times_var)];
-    double& x = ws.state[static_cast<std::size_t>(eff.var)];
-    switch (eff.op) {
-      case EffectOp::add: x += v * scale; break;
-      case EffectOp::set: x = v; break;
-      case EffectOp::mul: x *= v; break;
-    }
-    clamp_var(m, ws, eff.var);
-  }
-}
+// A run's state and parameters as the tick's shared parts see them (sim/tick_parts.h).
+RunView<1> one_run(Workspace& ws) { return {ws.state.data(), ws.params.data()}; }
 
 // The rung index a move leads to from rung r (clamped to the ladder).
 inline std::int32_t move_target(const CompiledMove& mv, std::int32_t r, std::int32_t n_rungs) {
@@ -382,16 +348,6 @@ DecisionRecord explain(const Model& m, const Workspace& ws, std::int32_t tick, s
   return d;
 }
 
-inline void record_indicators(const Model& m, const Workspace& ws, RunResult& out,
-                              std::int32_t tick) {
-  const std::size_t stride = static_cast<std::size_t>(m.horizon + 1);
-  std::size_t i = 0;
-  for (const std::int32_t v : m.indicator_vars)
-    out.indicators[i++ * stride + static_cast<std::size_t>(tick)] =
-        ws.state[static_cast<std::size_t>(v)];
-  for (const double s : ws.score) out.indicators[i++ * stride + static_cast<std::size_t>(tick)] = s;
-}
-
 }  // namespace
 
 void begin_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_index, Workspace& ws,
@@ -410,8 +366,8 @@ void begin_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_inde
   ws.end_stream = make_stream(master_seed, run_index, 0x656e645f73746174ULL /* "end_stat" */);
 
   for (std::int32_t v = 0; v < m.n_vars(); ++v) {
-    ws.state[static_cast<std::size_t>(v)] = p[m.vars[static_cast<std::size_t>(v)].initial];
-    clamp_var(m, ws, v);
+    const auto& sv = m.vars[static_cast<std::size_t>(v)];
+    ws.state[static_cast<std::size_t>(v)] = std::clamp(p[sv.initial], sv.min, sv.max);
   }
   std::fill(ws.last_step.begin(), ws.last_step.end(), 0.0);
   std::fill(ws.score.begin(), ws.score.end(), 0.0);
@@ -424,7 +380,7 @@ void begin_run(const Model& m, std::uint64_t master_seed, std::uint64_t run_inde
   out.end_state = -1;
   out.end_tick = horizon;
   out.decisions = 0;
-  record_indicators(m, ws, out, 0);
+  record_indicators(m, one_run(ws), ws.score.data(), out, 0);
   if (trace) {
     trace->params.assign(ws.params.begin(), ws.params.end());
     trace->decisions.clear();
@@ -455,28 +411,16 @@ std::int32_t decide_tick(const Model& m, Workspace& ws) {
 
 namespace {
 
-// This tick's draws of the Bernoulli events and the end states, made ahead by the lanes' decision
-// pass (LaneWorkspace::event_u and end_u, from one lane's slot, stride kLanes): the same numbers
-// the lane's streams would give in settle_tick.
-struct PreDrawn {
-  const double* event_u = nullptr;
-  const double* end_u = nullptr;
-};
-
 // Steps 2 to 5 of a tick, once the decisions are in ws.chosen: effects, events, the ladder,
-// indicators, end states. Returns true when an end state fired. Inlined into simulate_run's loop
-// (kPreDrawn false: draws from ws's streams) and simulate_lanes' (kPreDrawn true: reads `pre`).
-template <bool kPreDrawn>
+// indicators, end states. Returns true when an end state fired.
 [[gnu::always_inline]] inline bool settle_tick(const Model& m, std::int32_t tick, Workspace& ws,
-                                               RunResult& out, Trace* trace, PreDrawn pre = {}) {
-  constexpr auto L = static_cast<std::size_t>(kLanes);
+                                               RunResult& out, Trace* trace) {
   const std::int32_t n_actors = m.n_actors();
-  const std::int32_t n_rungs = m.n_rungs;
-  const double* p = ws.params.data();
-  std::int32_t rung = ws.rung;
+  const RunView<1> run = one_run(ws);
+  const std::int32_t rung = ws.rung;
 
   // 2. The chosen actions take effect, in actor order; the ladder candidates are collected.
-  std::int32_t up = 0, down = 0, floor = -1;
+  LadderMoves moves;
   bool anyone_stepped_up = false;
   for (std::int32_t i = 0; i < n_actors; ++i) {
     const std::int32_t k = ws.chosen[static_cast<std::size_t>(i)];
@@ -485,12 +429,10 @@ template <bool kPreDrawn>
       continue;
     }
     const auto& act = m.actions[static_cast<std::size_t>(k)];
-    apply_effects(m, ws, act.effect_begin, act.effect_end, 1.0);
-    const auto step =
-        static_cast<std::int32_t>(ws.step_at[static_cast<std::size_t>(rung * ws.n_actions + k)]);
-    up = std::max(up, step);
-    down = std::min(down, step);
-    floor = std::max(floor, ws.action_floor_at[static_cast<std::size_t>(rung * ws.n_actions + k)]);
+    apply_effects(m, run, act.effect_begin, act.effect_end, 1.0);
+    const auto at = static_cast<std::size_t>(rung * ws.n_actions + k);
+    const auto step = static_cast<std::int32_t>(ws.step_at[at]);
+    moves.add(step, ws.action_floor_at[at]);
     ws.last_step[static_cast<std::size_t>(i)] = std::max(0, step);
     anyone_stepped_up |= step > 0;
     ws.score[static_cast<std::size_t>(i)] +=
@@ -505,76 +447,31 @@ template <bool kPreDrawn>
     // whose draw misses does not fire either way.
     const auto eligible = [&] {
       return rung >= ev.min_rung && rung <= ev.max_rung &&
-             all_hold(m, ws, ev.cond_begin, ev.cond_end);
+             all_hold(m, run, ev.cond_begin, ev.cond_end);
     };
     double count = 0.0;
     switch (ev.kind) {
       case Event::Kind::bernoulli: {
-        // Drawn every tick to keep streams aligned.
-        const double u = kPreDrawn ? pre.event_u[e * L] : rng.uniform01();
-        count = (u < p[ev.rate] && eligible()) ? 1.0 : 0.0;
+        const double u = rng.uniform01();  // drawn every tick to keep streams aligned
+        count = (u < run.p(ev.rate) && eligible()) ? 1.0 : 0.0;
         break;
       }
-      case Event::Kind::poisson: {
-        if (!eligible()) break;
-        double mean = p[ev.rate];
-        if (ev.per_var != kNone) mean *= ws.state[static_cast<std::size_t>(ev.per_var)];
-        mean = std::min(mean, 1e15);
-        if (mean > 0.0)
-          count = static_cast<double>(
-              boost::random::poisson_distribution<std::int64_t, double>(mean)(rng));
-        break;
-      }
+      case Event::Kind::poisson: count = eligible() ? poisson_count(ev, run, rng) : 0.0; break;
       case Event::Kind::flow: count = eligible() ? 1.0 : 0.0; break;
     }
     if (count <= 0.0) continue;
-    apply_effects(m, ws, ev.effect_begin, ev.effect_end, count);
+    apply_effects(m, run, ev.effect_begin, ev.effect_end, count);
     const auto at = static_cast<std::size_t>(rung) * m.events.size() + e;
-    const std::int32_t step = ws.event_step_at[at];
-    up = std::max(up, step);
-    down = std::min(down, step);
-    floor = std::max(floor, ws.event_floor_at[at]);
+    moves.add(ws.event_step_at[at], ws.event_floor_at[at]);
     if (trace) trace->events.push_back({tick, static_cast<std::int32_t>(e), count});
   }
 
-  // 4. The ladder: escalation wins; it comes down only when nobody pushes it up, and not
-  // below a rung that an action or event chosen this tick holds.
-  const std::int32_t before = rung;
-  rung = up > 0 ? std::min(rung + up, n_rungs - 1) : std::max({rung + down, floor, 0});
-  if (rung != before && trace) trace->rung_changes.push_back({tick, before, rung});
-  for (std::int32_t k = out.highest_rung + 1; k <= rung; ++k)
-    out.first_arrival[static_cast<std::size_t>(k)] = tick;
-  out.highest_rung = std::max(out.highest_rung, rung);
-
-  record_indicators(m, ws, out, tick);
-
-  // 5. End states, in declared order; the first that fires (and passes its draw) ends the run.
-  for (std::int32_t e = 0; e < m.n_end_states(); ++e) {
-    const auto& es = m.end_states[static_cast<std::size_t>(e)];
-    const double u =
-        kPreDrawn ? pre.end_u[static_cast<std::size_t>(e) * L] : ws.end_stream.uniform01();
-    // The test (pure) only matters when the draw passes.
-    if (out.end_state != -1 || !(u < p[es.probability])) continue;
-    bool fired = false;
-    switch (es.kind) {
-      case EndState::Kind::rung: fired = rung >= es.rung; break;
-      case EndState::Kind::state: fired = all_hold(m, ws, es.cond_begin, es.cond_end); break;
-      case EndState::Kind::all_chosen:
-      case EndState::Kind::any_chosen: {
-        const bool need_all = es.kind == EndState::Kind::all_chosen;
-        fired = need_all;
-        for (std::int32_t q = es.action_begin; q < es.action_end; ++q) {
-          const std::int32_t a = m.end_state_actions[static_cast<std::size_t>(q)];
-          const bool was = ws.chosen[static_cast<std::size_t>(m.actions[static_cast<std::size_t>(a)].owner)] == a;
-          fired = need_all ? (fired && was) : (fired || was);
-        }
-        break;
-      }
-    }
-    if (fired) out.end_state = e;
-  }
-  ws.rung = rung;
+  // 4. The ladder; then this tick's indicators; 5. the end states.
+  ws.rung = move_ladder(m, tick, rung, moves, out, trace);
   ws.anyone_stepped_up = anyone_stepped_up;
+  record_indicators(m, run, ws.score.data(), out, tick);
+  check_end_states(m, run, ws.chosen.data(), ws.rung, out,
+                   [&](std::int32_t) { return ws.end_stream.uniform01(); });
   return out.end_state != -1;
 }
 
@@ -599,7 +496,7 @@ void finish_run(const Model& m, std::int32_t tick, RunResult& out) {
     for (std::int32_t i = 0; i < m.n_actors(); ++i)
       if (ws.chosen[static_cast<std::size_t>(i)] != kNone)
         trace->decisions.push_back(explain(m, ws, tick, i, ws.rung));
-  return settle_tick<false>(m, tick, ws, out, trace);
+  return settle_tick(m, tick, ws, out, trace);
 }
 
 }  // namespace
@@ -626,21 +523,11 @@ LaneWorkspace::LaneWorkspace(const Model& m) {
   lane.reserve(kLanes);
   for (int l = 0; l < kLanes; ++l) lane.emplace_back(m);
   const Workspace& plan = lane[0];
-  std::vector<std::int32_t> slot(static_cast<std::size_t>(m.n_vars()), -1);
-  const auto slot_of = [&](std::int32_t v) {
-    std::int32_t& s = slot[static_cast<std::size_t>(v)];
-    if (s < 0) {
-      s = static_cast<std::int32_t>(x_vars.size());
-      x_vars.push_back(v);
-    }
-    return s;
-  };
-  for (const std::int32_t v : plan.gate_var) gate_slot.push_back(slot_of(v));
-  for (const std::int32_t v : plan.term_var) term_slot.push_back(slot_of(v));
   const auto lanes = [](std::size_t count) { return count * static_cast<std::size_t>(kLanes); };
   const auto n_actors = static_cast<std::size_t>(m.n_actors());
   const auto n_actions = static_cast<std::size_t>(m.n_actions());
-  x.assign(lanes(x_vars.size()), 0.0);
+  state.assign(lanes(static_cast<std::size_t>(m.n_vars())), 0.0);
+  params.assign(lanes(m.params.size()), 0.0);
   gate_value.assign(lanes(plan.gate_var.size()), 0.0);
   term_weight.assign(lanes(plan.term_var.size()), 0.0);
   lambda.assign(lanes(n_actors), 0.0);
@@ -655,6 +542,14 @@ LaneWorkspace::LaneWorkspace(const Model& m) {
   logit_arg.assign(lanes(n_actions), 0.0);
   weights.assign(lanes(n_actions), 0.0);
   decided.assign(kLanes, 0);
+  // An event whose step is 0 and hold floor -1 at every rung leaves the ladder candidates as
+  // they are; the lanes skip its ladder bookkeeping.
+  const std::size_t n_events = m.events.size();
+  event_moves.assign(n_events, 0);
+  for (std::size_t r = 0; r < static_cast<std::size_t>(m.n_rungs); ++r)
+    for (std::size_t e = 0; e < n_events; ++e)
+      event_moves[e] |= plan.event_step_at[r * n_events + e] != 0 ||
+                        plan.event_floor_at[r * n_events + e] != -1;
   constexpr std::size_t kBlock = 4 * static_cast<std::size_t>(kLanes);  // one stream per lane
   for (std::size_t e = 0; e < m.events.size(); ++e)
     if (m.events[e].kind == Event::Kind::bernoulli)
@@ -687,6 +582,9 @@ void sync_lane(LaneWorkspace& lw, std::size_t l) {
 void load_lane(LaneWorkspace& lw, std::size_t l) {
   constexpr auto L = static_cast<std::size_t>(kLanes);
   const Workspace& ws = lw.lane[l];
+  for (std::size_t v = 0; v < ws.state.size(); ++v) lw.state[v * L + l] = ws.state[v];
+  for (std::size_t q = 0; q < ws.params.size(); ++q) lw.params[q * L + l] = ws.params[q];
+  for (std::size_t j = 0; j < ws.last_step.size(); ++j) lw.last_step[j * L + l] = ws.last_step[j];
   for (std::size_t g = 0; g < ws.gate_value.size(); ++g)
     lw.gate_value[g * L + l] = ws.params[static_cast<std::size_t>(ws.gate_value[g])];
   for (std::size_t t = 0; t < ws.term_weight.size(); ++t)
@@ -715,7 +613,7 @@ void load_lane(LaneWorkspace& lw, std::size_t l) {
 void simulate_lanes(const Model& m, std::uint64_t master_seed, std::uint64_t first_run, int n,
                     LaneWorkspace& lw, RunResult* out) {
   if (detail::lanes_pay()) {
-    detail::simulate_lanes_with(detail::decide_lanes, m, master_seed, first_run, n, lw, out);
+    detail::simulate_lanes_with(detail::kLanePasses, m, master_seed, first_run, n, lw, out);
     return;
   }
   for (int l = 0; l < std::clamp(n, 0, kLanes); ++l)
@@ -726,43 +624,41 @@ void simulate_lanes(const Model& m, std::uint64_t master_seed, std::uint64_t fir
 bool lanes_vectorised() { return detail::lanes_pay(); }
 
 std::int64_t decide_lanes_tick(const Model& m, LaneWorkspace& lw) {
-  (detail::lanes_pay() ? detail::decide_lanes : detail::decide_lanes_baseline)(m, lw);
+  (detail::lanes_pay() ? detail::kLanePasses : detail::kLanePassesBaseline).decide(m, lw);
   std::int64_t decisions = 0;
   for (const std::int64_t d : lw.decided) decisions += d;
   return decisions;
 }
 
-void detail::simulate_lanes_with(LaneDecider decide, const Model& m, std::uint64_t master_seed,
-                                 std::uint64_t first_run, int n, LaneWorkspace& lw,
-                                 RunResult* out) {
+void detail::simulate_lanes_with(const LanePasses& passes, const Model& m,
+                                 std::uint64_t master_seed, std::uint64_t first_run, int n,
+                                 LaneWorkspace& lw, RunResult* out) {
   const auto lanes = static_cast<std::size_t>(std::clamp(n, 0, kLanes));
-  std::array<bool, kLanes> running{};
+  unsigned running = 0;  // bit l: lane l's run is going
   for (std::size_t l = 0; l < lanes; ++l) {
     begin_run(m, master_seed, first_run + l, lw.lane[l], out[l]);
     load_lane(lw, l);
-    running[l] = true;
+    running |= 1u << l;
   }
-  std::size_t live = lanes;
   std::int32_t tick = 1;
-  for (; tick <= m.horizon && live > 0; ++tick) {
+  for (; tick <= m.horizon && running != 0; ++tick) {
     // Lanes whose run has ended (or that have none) decide too, on their last state; their
     // choices are not used.
-    decide(m, lw);
+    passes.decide(m, lw);
+    for (std::size_t l = 0; l < lanes; ++l)
+      if (running >> l & 1u) out[l].decisions += lw.decided[l];
+    const unsigned ended = passes.settle(m, tick, lw, out, running);
     for (std::size_t l = 0; l < lanes; ++l) {
-      if (!running[l]) continue;
-      out[l].decisions += lw.decided[l];
-      const PreDrawn pre{lw.event_u.data() + l, lw.end_u.data() + l};
-      if (settle_tick<true>(m, tick, lw.lane[l], out[l], nullptr, pre)) {
+      if (!(running >> l & 1u)) continue;
+      if (ended >> l & 1u)
         finish_run(m, tick, out[l]);
-        running[l] = false;
-        --live;
-      } else {
+      else
         sync_lane(lw, l);
-      }
     }
+    running &= ~ended;
   }
   for (std::size_t l = 0; l < lanes; ++l)
-    if (running[l]) finish_run(m, tick, out[l]);
+    if (running >> l & 1u) finish_run(m, tick, out[l]);
 }
 
 }  // namespace geosim

@@ -111,30 +111,34 @@ struct Workspace {
   explicit Workspace(const Model& m);
 };
 
-// Four runs side by side: simulate_lanes advances them tick by tick in lockstep and takes their
-// decision passes together, one vector lane per run, so that every actor's utilities, logit weights
-// and pick are computed for four runs at once with no data-dependent branch (docs/performance.md,
-// "Runs as lanes"). Everything else in a tick is done run by run, as in simulate_run. Each lane
-// does exactly simulate_run's arithmetic, so every run gives the same bits either way (tested).
+// Four runs side by side: simulate_lanes advances them tick by tick in lockstep, one vector lane
+// per run. Their state and parameters are kept lane-major, so that each tick's decision pass
+// computes every actor's utilities, logit weights and pick for four runs at once with no
+// data-dependent branch, and the events that are the same in every run (flows, Bernoulli draws,
+// conditions) are taken four runs at a time (docs/performance.md, "Runs as lanes"). What differs
+// per run (the chosen actions' effects, Poisson counts, the ladder, indicators, end states) is
+// done lane by lane. Each lane does exactly simulate_run's arithmetic, so every run gives the same
+// bits either way (tested).
 inline constexpr int kLanes = 4;
 
 struct LaneWorkspace {
-  std::vector<Workspace> lane;  // one per lane: its run's tables, streams and state
+  // One per lane: its run's tables, streams, rung, choices and scores. Its `state` and `params`
+  // are not used while the lanes run: the lane-major copies below are.
+  std::vector<Workspace> lane;
 
-  // The decision pass's inputs and scratch, lane-major: entry [x * kLanes + l] is lane l's.
-  std::vector<std::int32_t> x_vars;     // the state variables the decision pass reads
-  std::vector<std::int32_t> gate_slot;  // per gate: where its variable sits in x_vars
-  std::vector<std::int32_t> term_slot;  // per utility term: likewise
-  std::vector<double> x;                // [s]: this tick's value of x_vars[s] (gathered by the pass)
+  // Lane-major: entry [x * kLanes + l] is lane l's.
+  std::vector<double> state;   // [v]: the run's state variables
+  std::vector<double> params;  // [p]: the run's sampled parameters
   std::vector<double> gate_value;       // [g]: the value gate g compares with, this run's
   std::vector<double> term_weight;      // [t]
   std::vector<double> lambda, reciprocity;  // [i]
   std::vector<double> hostility;            // [i * n_actors + j]
-  std::vector<double> last_step;            // [j] (gathered by the pass)
+  std::vector<double> last_step;            // [j]: rung steps actor j's action made last tick
   std::vector<double> base, step;           // [k]: the lane's rung row of base_utility, step_at
   std::vector<std::int32_t> row_rung;       // per lane: the rung that row is for, -1 if none
   std::vector<std::uint64_t> gates;         // [w]
   std::vector<double> utility, logit_arg, weights;  // [k]
+  std::vector<std::uint8_t> event_moves;    // per event: whether it can move the ladder at all
   std::vector<std::int64_t> decided;        // per lane: actors that chose this tick
   // The random streams the lanes draw from every tick, unconditionally, kept lane-major so that
   // the four lanes' generators step together: word w of lane l's stream at [w * kLanes + l] of

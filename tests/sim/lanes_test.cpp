@@ -30,14 +30,14 @@ struct Coverage {
 // Runs first..first+count-1 both ways, `group` at a time through the lanes (the last group may be
 // smaller), and compares every field of every run bit for bit; counts what was covered into `c`.
 void compare(const Model& m, std::uint64_t seed, std::uint64_t first, int count, int group,
-             geosim::detail::LaneDecider decide, Coverage& c) {
+             const geosim::detail::LanePasses& passes, Coverage& c) {
   geosim::Workspace ws(m);
   geosim::LaneWorkspace lw(m);
   RunResult one = RunResult::for_model(m);
   std::vector<RunResult> lanes(geosim::kLanes, RunResult::for_model(m));
   for (int r = 0; r < count; r += group) {
     const int n = std::min(group, count - r);
-    geosim::detail::simulate_lanes_with(decide, m, seed, first + static_cast<std::uint64_t>(r), n,
+    geosim::detail::simulate_lanes_with(passes, m, seed, first + static_cast<std::uint64_t>(r), n,
                                         lw, lanes.data());
     for (int l = 0; l < n; ++l) {
       const std::uint64_t run = first + static_cast<std::uint64_t>(r + l);
@@ -78,9 +78,9 @@ TEST(Lanes, ShippedScenariosGiveTheOneRunBits) {
         continue;
       const Model m = geosim::compile(geosim::load_scenario(entry.path().string()));
       ++scenarios;
-      for (const auto decide : {geosim::detail::decide_lanes, geosim::detail::decide_lanes_baseline}) {
-        compare(m, 11, 0, 24, 4, decide, c);
-        compare(m, 11, 1000, 10, 3, decide, c);
+      for (const auto* passes : {&geosim::detail::kLanePasses, &geosim::detail::kLanePassesBaseline}) {
+        compare(m, 11, 0, 24, 4, *passes, c);
+        compare(m, 11, 1000, 10, 3, *passes, c);
       }
     }
   }
@@ -97,8 +97,8 @@ TEST(Lanes, ScaledScenarioGivesTheOneRunBits) {
   const Model m = load("bench/scenarios/scaled_24x20.yaml");
   ASSERT_EQ(geosim::Workspace(m).gate_words, 3);
   Coverage c;
-  for (const auto decide : {geosim::detail::decide_lanes, geosim::detail::decide_lanes_baseline})
-    compare(m, 5, 0, 8, 4, decide, c);
+  for (const auto* passes : {&geosim::detail::kLanePasses, &geosim::detail::kLanePassesBaseline})
+    compare(m, 5, 0, 8, 4, *passes, c);
 }
 
 // n actions each requiring level >= k, level moved by a Poisson event, two actions closed by rung
@@ -136,8 +136,8 @@ TEST(Lanes, TwoToFiveWordsOfGatesGiveTheOneRunBits) {
     const Model m = many_gates(n);
     ASSERT_EQ(geosim::Workspace(m).gate_words, (n + 2 + 63) / 64);
     Coverage c;
-    for (const auto decide : {geosim::detail::decide_lanes, geosim::detail::decide_lanes_baseline})
-      compare(m, 9, 0, 12, 4, decide, c);
+    for (const auto* passes : {&geosim::detail::kLanePasses, &geosim::detail::kLanePassesBaseline})
+      compare(m, 9, 0, 12, 4, *passes, c);
   }
 }
 
@@ -150,8 +150,8 @@ TEST(Lanes, ZeroRationalityAndInfiniteUtilitiesGiveTheOneRunBits) {
     SCOPED_TRACE("rationality " + rationality + (infinite ? ", infinite utilities" : ""));
     const Model m = many_gates(70, rationality, infinite);
     Coverage c;
-    for (const auto decide : {geosim::detail::decide_lanes, geosim::detail::decide_lanes_baseline})
-      compare(m, 13, 0, 12, 4, decide, c);
+    for (const auto* passes : {&geosim::detail::kLanePasses, &geosim::detail::kLanePassesBaseline})
+      compare(m, 13, 0, 12, 4, *passes, c);
     EXPECT_EQ(c.runs, 24);
   }
 }
