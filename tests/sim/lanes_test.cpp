@@ -141,6 +141,47 @@ TEST(Lanes, TwoToFiveWordsOfGatesGiveTheOneRunBits) {
   }
 }
 
+// Poisson events whose means fall either side of 10 in the same tick (Boost inverts below 10;
+// the lanes make the PTRD draws above it four lanes at a time), reach 0 (no draw) and grow with a
+// state variable, one of them gated by a condition and a rung range.
+TEST(Lanes, PoissonMeansEitherSideOfTenGiveTheOneRunBits) {
+  const Model m = geosim::testing_support::compile_text(R"(geosim: 1
+name: poisson_lanes
+time: {horizon: 80}
+parameters:
+  rate: {dist: uniform, low: 0, high: 25}
+  growth: {dist: uniform, low: 0.9, high: 1.1}
+state:
+  stock: {initial: 10, min: 0, max: 1e9}
+  hits: {initial: 0}
+  big: {initial: 0}
+ladder: {start: low, rungs: [{name: low}, {name: high}]}
+events:
+  small: {kind: poisson, rate: rate, effects: [{var: hits, add: 1}]}
+  scaled:
+    kind: poisson
+    rate: 0.5
+    per: stock
+    requires: [{var: stock, gt: 3}]
+    effects: [{var: big, add: 1}, {var: stock, add: -0.2}]
+  grow: {kind: flow, effects: [{var: stock, mul: growth}]}
+  late: {kind: poisson, rate: rate, min_rung: high, effects: [{var: hits, add: 2}]}
+actors:
+  a:
+    rationality: 1
+    actions:
+      wait: {class: status_quo, gain: 0.2}
+      push: {class: nonviolent_escalation, step: 1, effects: [{var: stock, add: 5}]}
+      ease: {class: de_escalation, step: -1}
+)",
+                                                       "poisson_lanes.yaml");
+  Coverage c;
+  for (const auto* passes : {&geosim::detail::kLanePasses, &geosim::detail::kLanePassesBaseline})
+    compare(m, 21, 0, 40, 4, *passes, c);
+  EXPECT_EQ(c.runs, 80);
+  EXPECT_GT(c.rung_moves, 0);
+}
+
 // Rationality 0 (every open action equally likely: lambda * (U - max U) = 0), and utilities of
 // +inf, -inf and finite values side by side (the best actions tie at +inf; with rationality 0 the
 // logit argument of a finite one is 0 * -inf = NaN): the lanes must still give the one-run bits.
