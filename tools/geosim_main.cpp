@@ -127,8 +127,12 @@ void require_study(const std::string& path) {
         path, path));
 }
 
-geosim::Model load_and_compile(const std::string& path) {
-  return geosim::compile(geosim::load_scenario(path));
+// Loads and compiles a scenario; its warnings (Model::warnings) go to stderr when `say_warnings`.
+geosim::Model load_and_compile(const std::string& path, bool say_warnings = true) {
+  geosim::Model model = geosim::compile(geosim::load_scenario(path));
+  if (say_warnings)
+    for (const auto& d : model.warnings) std::cerr << d.to_string() << '\n';
+  return model;
 }
 
 // A whole number as typed: digits only. (CLI11 reads "-3" into an unsigned option as 2^64 - 3, and
@@ -268,6 +272,7 @@ int cmd_story(const StoryArgs& a) {
   require_scenario("story", a.scenario);
   const auto scenario = geosim::load_scenario(a.scenario);
   const auto model = geosim::compile(scenario);
+  for (const auto& d : model.warnings) std::cerr << d.to_string() << '\n';
   if (!a.json.empty()) geosim::check_output_file("--json", a.json);
   std::uint64_t run = a.run;
   if (!a.pick.empty()) {
@@ -485,7 +490,7 @@ int cmd_run_mpi(const RunArgs& a, const geosim::mpi::Session& session) {
   geosim::Model model;
   if (const int rc = load_on_every_rank(session, [&] {
         require_scenario("run", a.scenario);
-        model = load_and_compile(a.scenario);
+        model = load_and_compile(a.scenario, session.is_manager());
         if (session.is_manager()) check_run_outputs(a);  // rank 0 writes the outputs
       }))
     return rc;

@@ -372,6 +372,22 @@ class Compiler {
   // override of a base parameter (which then silently keeps its value) or dead: an error, with the
   // base parameter it most likely meant. (In a file that extends nothing an unused parameter is
   // allowed: it may be documented for later use, or drawn on its own.)
+  // A declared parameter that no field uses changes nothing when it is changed: said as a warning
+  // (the file may keep it for later use), so that someone who edits a belief to see what it does
+  // learns that it does nothing. New parameters of an `extends:` file are errors instead (above).
+  void warn_of_unused_parameters() {
+    for (const auto& p : s_.parameters) {
+      if (!p.declared || p.new_in_child) continue;
+      const auto it = param_.find(p.name);
+      if (it == param_.end() || param_used_[static_cast<std::size_t>(it->second)]) continue;
+      Diagnostic d{p.where, p.key_path,
+                   "declared but no field uses it: changing it changes nothing",
+                   "use it in a field, or remove it"};
+      d.warning = true;
+      m_.warnings.push_back(std::move(d));
+    }
+  }
+
   void check_new_parameters_are_used() {
     std::vector<std::string> base_params;
     for (const auto& p : s_.parameters)
@@ -635,6 +651,7 @@ Model Compiler::run() {
   }
 
   check_new_parameters_are_used();
+  warn_of_unused_parameters();
   check_reachability();
 
   for (const auto& a : s_.actors) {

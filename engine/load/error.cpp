@@ -15,7 +15,7 @@ std::string Diagnostic::to_string() const {
     if (where.line > 0) out += fmt::format(":{}:{}", where.line, where.column);
     out += ": ";
   }
-  out += "error: ";
+  out += warning ? "warning: " : "error: ";
   if (!key_path.empty()) out += key_path + ": ";
   out += message;
   if (!hint.empty()) out += " (" + hint + ")";

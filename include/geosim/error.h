@@ -26,8 +26,10 @@ struct Diagnostic {
   std::string key_path;  // dotted path into the document, empty if the problem is the whole file
   std::string message;   // "expected ..., got ..." in plain words
   std::string hint;      // e.g. "did you mean 'rationality'?"; may be empty
+  bool warning = false;  // true: worth saying, but the input can be used as it is
 
-  // `file:line:column: error: key.path: message (hint)` - the one format used everywhere.
+  // `file:line:column: error: key.path: message (hint)` - the one format used everywhere
+  // ("warning:" in place of "error:" for a warning).
   [[nodiscard]] std::string to_string() const;
 };
 

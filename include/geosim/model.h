@@ -135,6 +135,9 @@ struct Model {
   std::vector<std::int32_t> indicator_vars;
 
   ModelNames names;
+  // What compile() found worth saying that does not stop a run: a declared parameter that no
+  // field uses (changing it changes nothing). `geosim validate` and `run` print them.
+  std::vector<Diagnostic> warnings;
 
   [[nodiscard]] std::int32_t n_actors() const { return static_cast<std::int32_t>(actors.size()); }
   [[nodiscard]] std::int32_t n_actions() const { return static_cast<std::int32_t>(actions.size()); }

@@ -111,6 +111,27 @@ TEST_F(CommandLine, TheWrongKindOfFileIsNamedWithTheCommandThatReadsIt) {
   EXPECT_FALSE(fs::exists(at("o")));
 }
 
+// A declared parameter that no field uses: validate says it is ok (exit 0) and warns, naming the
+// parameter where it is declared; run warns too and runs.
+TEST_F(CommandLine, AnUnusedParameterIsWarnedOfNotRefused) {
+  std::ifstream toy(kToy);
+  std::string yaml((std::istreambuf_iterator<char>(toy)), std::istreambuf_iterator<char>());
+  yaml.replace(yaml.find("parameters:\n"), 12, "parameters:\n  spare_belief: {value: 0.5}\n");
+  write("spare.yaml", yaml);
+  const Result v = run_geosim("validate " + shell_quote(at("spare.yaml")));
+  expect_no_crash(v, "validate spare.yaml");
+  EXPECT_EQ(v.status, 0) << v.output;
+  EXPECT_TRUE(has(v, "spare.yaml: ok")) << v.output;
+  EXPECT_TRUE(has(v, "spare.yaml:10:3: warning: parameters.spare_belief: declared but no field uses it"))
+      << v.output;
+  const Result r = run_geosim("run " + shell_quote(at("spare.yaml")) + " --runs 40 --quiet");
+  expect_no_crash(r, "run spare.yaml");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(has(r, "warning: parameters.spare_belief")) << r.output;
+  const Result t = run_geosim("validate " + shell_quote(kToy));
+  EXPECT_FALSE(has(t, "warning")) << t.output;
+}
+
 // Endless or unseekable inputs: /dev/zero is refused as too large (the look for a study key used
 // to read it line by line forever), and a scenario from a pipe is read once, by the loader.
 TEST_F(CommandLine, EndlessFilesAreRefusedAndPipesAreRead) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -841,3 +842,34 @@ TEST(Compile, AllSemanticErrorsAreReportedTogether) {
 }
 
 }  // namespace
+
+// A declared parameter that no field uses is compiled (it may be kept for later use) but said as a
+// warning at its declaration: changing it would change nothing. The scenarios this project ships
+// have none.
+TEST(Compile, ADeclaredParameterNoFieldUsesIsAWarningNotAnError) {
+  EXPECT_TRUE(geosim::testing_support::compile_text(kBase, "mini.yaml").warnings.empty());
+  std::string yaml = kBase;
+  const std::string at = "  talk_odds: {value: 0.3}\n";
+  yaml.replace(yaml.find(at), at.size(), at + "  spare_belief: {value: 2}\n");
+  const Model m = geosim::testing_support::compile_text(yaml, "mini.yaml");
+  ASSERT_EQ(m.warnings.size(), 1U);
+  const Diagnostic& d = m.warnings[0];
+  EXPECT_TRUE(d.warning);
+  EXPECT_EQ(d.key_path, "parameters.spare_belief");
+  EXPECT_EQ(d.where.line, 7);
+  EXPECT_EQ(d.to_string(), "mini.yaml:7:3: warning: parameters.spare_belief: declared but no field "
+                           "uses it: changing it changes nothing (use it in a field, or remove it)");
+
+  namespace fs = std::filesystem;
+  int shipped = 0;
+  for (const auto& dir : {"scenarios/dprk_russia_2024", "scenarios/toy", "bench/scenarios"})
+    for (const auto& entry : fs::directory_iterator(fs::path(GEOSIM_SOURCE_DIR) / dir)) {
+      if (entry.path().extension() != ".yaml" ||
+          entry.path().filename().string().rfind("study", 0) == 0)
+        continue;
+      const Model s = geosim::compile(geosim::load_scenario(entry.path().string()));
+      ++shipped;
+      for (const auto& w : s.warnings) ADD_FAILURE() << w.to_string();
+    }
+  EXPECT_GE(shipped, 14);
+}
