@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <filesystem>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -844,8 +843,8 @@ TEST(Compile, AllSemanticErrorsAreReportedTogether) {
 }  // namespace
 
 // A declared parameter that no field uses is compiled (it may be kept for later use) but said as a
-// warning at its declaration: changing it would change nothing. The scenarios this project ships
-// have none.
+// warning at its declaration: changing it would change nothing. (The scenarios this project
+// ships have none: tests/run/shipped_scenarios_test.cpp.)
 TEST(Compile, ADeclaredParameterNoFieldUsesIsAWarningNotAnError) {
   EXPECT_TRUE(geosim::testing_support::compile_text(kBase, "mini.yaml").warnings.empty());
   std::string yaml = kBase;
@@ -859,17 +858,4 @@ TEST(Compile, ADeclaredParameterNoFieldUsesIsAWarningNotAnError) {
   EXPECT_EQ(d.where.line, 7);
   EXPECT_EQ(d.to_string(), "mini.yaml:7:3: warning: parameters.spare_belief: declared but no field "
                            "uses it: changing it changes nothing (use it in a field, or remove it)");
-
-  namespace fs = std::filesystem;
-  int shipped = 0;
-  for (const auto& dir : {"scenarios/dprk_russia_2024", "scenarios/toy", "bench/scenarios"})
-    for (const auto& entry : fs::directory_iterator(fs::path(GEOSIM_SOURCE_DIR) / dir)) {
-      if (entry.path().extension() != ".yaml" ||
-          entry.path().filename().string().rfind("study", 0) == 0)
-        continue;
-      const Model s = geosim::compile(geosim::load_scenario(entry.path().string()));
-      ++shipped;
-      for (const auto& w : s.warnings) ADD_FAILURE() << w.to_string();
-    }
-  EXPECT_GE(shipped, 14);
 }

@@ -32,6 +32,7 @@ class Shipped : public ::testing::TestWithParam<std::string> {};
 TEST_P(Shipped, LoadsPassesTheSourcesCheckAndRuns) {
   const auto scenario = geosim::load_scenario(kRoot / GetParam());
   const auto model = geosim::compile(scenario);
+  for (const auto& w : model.warnings) ADD_FAILURE() << w.to_string();  // e.g. an unused parameter
   if (fs::exists(kSeeds)) {
     const auto report = geosim::check_sources(scenario, kSeeds);
     EXPECT_EQ(report.missing_quotes(), 0u) << geosim::source_report_to_text(scenario, report);
