@@ -221,7 +221,12 @@ int cmd_compare(const CompareArgs& c) {
   require_scenario("compare", c.a);
   require_scenario("compare", c.b);
   const geosim::Model a = load_and_compile(c.a);
-  const geosim::Model b = load_and_compile(c.b);
+  // b's warnings, less those a has said already (b often extends a).
+  geosim::Model b = load_and_compile(c.b, false);
+  for (const auto& d : b.warnings)
+    if (std::none_of(a.warnings.begin(), a.warnings.end(),
+                     [&](const geosim::Diagnostic& e) { return e.to_string() == d.to_string(); }))
+      std::cerr << d.to_string() << '\n';
   if (!c.json.empty()) geosim::check_output_file("--json", c.json);
   Progress progress(c.mc.runs);
   auto cmp = geosim::compare_scenarios(a, b, c.mc.options(progress, a));

@@ -62,6 +62,7 @@ class Geosim:
         self.binary = binary
         self.workdir = workdir
         self.threads = threads
+        self.warned = set()  # geosim's warnings already passed on (each call repeats them)
 
     def __call__(self, what: str, args: list, ok_codes=(0,)) -> subprocess.CompletedProcess:
         cmd = [self.binary] + args
@@ -74,6 +75,11 @@ class Geosim:
             raise ReportError(f"geosim {what} failed (exit status {res.returncode}):\n  "
                               f"{' '.join(shlex.quote(c) for c in cmd)}\n{detail}",
                               status=1)
+        # geosim's warnings (such as a parameter no field uses) reach the reader, once each.
+        for line in res.stderr.splitlines():
+            if ": warning: " in line and line not in self.warned:
+                self.warned.add(line)
+                print(line, file=sys.stderr)
         return res
 
 

@@ -368,13 +368,10 @@ class Compiler {
             "the ladder's rungs are listed lowest first");
     return {a, b};
   }
-  // A parameter that a file of an `extends:` chain adds and no field uses can only be a misspelt
-  // override of a base parameter (which then silently keeps its value) or dead: an error, with the
-  // base parameter it most likely meant. (In a file that extends nothing an unused parameter is
-  // allowed: it may be documented for later use, or drawn on its own.)
+
   // A declared parameter that no field uses changes nothing when it is changed: said as a warning
   // (the file may keep it for later use), so that someone who edits a belief to see what it does
-  // learns that it does nothing. New parameters of an `extends:` file are errors instead (above).
+  // learns that it does nothing. New parameters of an `extends:` file are errors instead (below).
   void warn_of_unused_parameters() {
     for (const auto& p : s_.parameters) {
       if (!p.declared || p.new_in_child) continue;
@@ -388,6 +385,10 @@ class Compiler {
     }
   }
 
+  // A parameter that a file of an `extends:` chain adds and no field uses can only be a misspelt
+  // override of a base parameter (which then silently keeps its value) or dead: an error, with the
+  // base parameter it most likely meant. (In a file that extends nothing an unused parameter is
+  // only a warning, above: it may be kept for later use.)
   void check_new_parameters_are_used() {
     std::vector<std::string> base_params;
     for (const auto& p : s_.parameters)

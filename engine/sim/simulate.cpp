@@ -526,8 +526,10 @@ LaneWorkspace::LaneWorkspace(const Model& m) {
   const auto lanes = [](std::size_t count) { return count * static_cast<std::size_t>(kLanes); };
   const auto n_actors = static_cast<std::size_t>(m.n_actors());
   const auto n_actions = static_cast<std::size_t>(m.n_actions());
-  state.assign(lanes(static_cast<std::size_t>(m.n_vars())), 0.0);
-  params.assign(lanes(m.params.size()), 0.0);
+  // At least one entry each, so that a lane's view (data() + l) points into an array even for a
+  // scenario with no state variables or no parameters.
+  state.assign(lanes(std::max<std::size_t>(1, static_cast<std::size_t>(m.n_vars()))), 0.0);
+  params.assign(lanes(std::max<std::size_t>(1, m.params.size())), 0.0);
   gate_value.assign(lanes(plan.gate_var.size()), 0.0);
   term_weight.assign(lanes(plan.term_var.size()), 0.0);
   lambda.assign(lanes(n_actors), 0.0);
@@ -564,8 +566,8 @@ LaneWorkspace::LaneWorkspace(const Model& m) {
 
 namespace {
 
-// Lane l's rung row of the per-run tables, reloaded when its ladder has moved (the rest of the
-// lane's state the decision pass gathers itself).
+// Lane l's rung row of the per-run tables, reloaded when its ladder has moved (the rest of what
+// the passes read is lane-major already, or read from the lane's workspace).
 void sync_lane(LaneWorkspace& lw, std::size_t l) {
   constexpr auto L = static_cast<std::size_t>(kLanes);
   const Workspace& ws = lw.lane[l];

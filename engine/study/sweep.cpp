@@ -139,6 +139,19 @@ Evaluator scenario_evaluator(const StudySpec& spec) {
     param_index.push_back(i);
   }
   const Model probe = compile(*base);
+  // A factor on a declared parameter that no field uses (compile's warning) varies nothing.
+  for (std::size_t f = 0; f < spec.parameters.size(); ++f) {
+    if (param_index[f] == base->parameters.size()) continue;
+    const Parameter& p = base->parameters[param_index[f]];
+    const bool unused = std::any_of(probe.warnings.begin(), probe.warnings.end(),
+                                    [&](const Diagnostic& d) { return d.key_path == p.key_path; });
+    if (unused)
+      sink.error(spec.factor_where[f], "factors." + spec.factors[f].name,
+                 fmt::format("expected a parameter that some field of {} uses, got '{}', which no "
+                             "field uses: varying it changes nothing",
+                             base->name, spec.parameters[f]),
+                 "use the parameter in a field of the scenario, or drop the factor");
+  }
   for (const auto& o : spec.outputs) {
     const std::vector<std::string>* names = nullptr;
     std::vector<std::string> ends = probe.names.end_states;

@@ -122,8 +122,8 @@ struct Workspace {
 inline constexpr int kLanes = 4;
 
 struct LaneWorkspace {
-  // One per lane: its run's tables, streams, rung, choices and scores. Its `state` and `params`
-  // are not used while the lanes run: the lane-major copies below are.
+  // One per lane: its run's tables, streams, rung, choices and scores. Its `state`, `params` and
+  // `last_step` are not used while the lanes run: the lane-major copies below are.
   std::vector<Workspace> lane;
 
   // Lane-major: entry [x * kLanes + l] is lane l's.

@@ -112,7 +112,8 @@ TEST_F(CommandLine, TheWrongKindOfFileIsNamedWithTheCommandThatReadsIt) {
 }
 
 // A declared parameter that no field uses: validate says it is ok (exit 0) and warns, naming the
-// parameter where it is declared; run warns too and runs.
+// parameter where it is declared; run and story warn too and run; compare of the file with itself
+// warns once; a study with a factor on it is refused (it would vary nothing).
 TEST_F(CommandLine, AnUnusedParameterIsWarnedOfNotRefused) {
   std::ifstream toy(kToy);
   std::string yaml((std::istreambuf_iterator<char>(toy)), std::istreambuf_iterator<char>());
@@ -128,7 +129,31 @@ TEST_F(CommandLine, AnUnusedParameterIsWarnedOfNotRefused) {
   expect_no_crash(r, "run spare.yaml");
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_TRUE(has(r, "warning: parameters.spare_belief")) << r.output;
+  const Result s = run_geosim("story " + shell_quote(at("spare.yaml")));
+  EXPECT_EQ(s.status, 0) << s.output;
+  EXPECT_TRUE(has(s, "warning: parameters.spare_belief")) << s.output;
+  const Result c = run_geosim("compare " + shell_quote(at("spare.yaml")) + " " +
+                              shell_quote(at("spare.yaml")) + " --runs 40");
+  EXPECT_EQ(c.status, 0) << c.output;
+  const auto first = c.output.find("warning: parameters.spare_belief");
+  ASSERT_NE(first, std::string::npos) << c.output;
+  EXPECT_EQ(c.output.find("warning: parameters.spare_belief", first + 1), std::string::npos)
+      << "said twice:\n" << c.output;
+
+  write("study.yaml", "study: 1\nname: spare_study\nscenario: " + at("spare.yaml") +
+                          "\nruns_per_point: 10\ndesign: {kind: grid}\n"
+                          "factors:\n  spare_belief: {levels: [0.1, 0.9]}\n"
+                          "outputs:\n  p_war: {reached_rung: war}\n");
+  const Result st = run_geosim("validate " + shell_quote(at("study.yaml")));
+  expect_no_crash(st, "validate study.yaml", /*error_expected=*/true);
+  EXPECT_EQ(st.status, 2) << st.output;
+  EXPECT_TRUE(has(st, "factors.spare_belief: expected a parameter that some field of toy_standoff "
+                      "uses, got 'spare_belief', which no field uses: varying it changes nothing"))
+      << st.output;
+
   const Result t = run_geosim("validate " + shell_quote(kToy));
+  EXPECT_EQ(t.status, 0) << t.output;
+  EXPECT_TRUE(has(t, "standoff.yaml: ok")) << t.output;
   EXPECT_FALSE(has(t, "warning")) << t.output;
 }
 

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -349,6 +350,24 @@ TEST_F(Report, FailsClearlyWhenGeosimFailsAndWritesNothing) {
   for (const auto& e : fs::directory_iterator(dir_))
     EXPECT_EQ(e.path().filename().string().rfind(".report-", 0), std::string::npos)
         << "temporary file left behind: " << e.path();
+}
+
+// geosim's warnings reach the reader of report.py once, though report.py runs geosim several times.
+TEST_F(Report, PassesGeosimsWarningsOnOnce) {
+  std::ifstream toy_in(toy());
+  std::string yaml((std::istreambuf_iterator<char>(toy_in)), std::istreambuf_iterator<char>());
+  yaml.replace(yaml.find("parameters:\n"), 12, "parameters:\n  spare_belief: {value: 0.5}\n");
+  const fs::path spare = dir_ / "spare.yaml";
+  std::ofstream(spare) << yaml;
+  const fs::path out = dir_ / "spare.html";
+  const auto r = run(fmt::format("{} {} --geosim '{}' --scenario {} --out {} --runs 200 --quiet", kPython,
+                                 q(source("tools/report.py")), GEOSIM_BINARY, q(spare), q(out)));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const std::string warning = "warning: parameters.spare_belief: declared but no field uses it";
+  const auto first = r.output.find(warning);
+  ASSERT_NE(first, std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find(warning, first + 1), std::string::npos) << "said twice:\n" << r.output;
+  EXPECT_TRUE(fs::exists(out));
 }
 
 TEST_F(Report, RendersInHeadlessChromium) {

@@ -141,15 +141,15 @@ TEST(Lanes, TwoToFiveWordsOfGatesGiveTheOneRunBits) {
   }
 }
 
-// Poisson events whose means fall either side of 10 in the same tick (Boost inverts below 10;
-// the lanes make the PTRD draws above it four lanes at a time), reach 0 (no draw) and grow with a
-// state variable, one of them gated by a condition and a rung range.
+// Poisson events whose means fall either side of 10 in the same tick (Boost inverts below 10 and
+// uses PTRD above; each lane draws from its own stream), are 0 in some runs (no draw) and grow
+// with a state variable, one of them gated by a condition and a rung range.
 TEST(Lanes, PoissonMeansEitherSideOfTenGiveTheOneRunBits) {
   const Model m = geosim::testing_support::compile_text(R"(geosim: 1
 name: poisson_lanes
 time: {horizon: 80}
 parameters:
-  rate: {dist: uniform, low: 0, high: 25}
+  rate: {dist: choice, values: [0, 3, 9.5, 10, 24], weights: [1, 1, 1, 1, 1]}
   growth: {dist: uniform, low: 0.9, high: 1.1}
 state:
   stock: {initial: 10, min: 0, max: 1e9}
