@@ -43,7 +43,7 @@ struct MapEntry {
 struct ParseLimits {
   std::size_t max_bytes = 16u << 20;  // 16 MiB
   int max_depth = 64;
-  std::size_t max_nodes = 1'000'000;  // after alias expansion
+  std::size_t max_nodes = 250'000;  // after alias expansion (legit scenarios: ~10^4)
 };
 
 // Parses YAML text into a tree. Errors (syntax, duplicate keys, limits, a second document) go to
