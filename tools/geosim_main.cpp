@@ -127,11 +127,21 @@ void require_study(const std::string& path) {
         path, path));
 }
 
-// Loads and compiles a scenario; its warnings (Model::warnings) go to stderr when `say_warnings`.
-geosim::Model load_and_compile(const std::string& path, bool say_warnings = true) {
+// A model's warnings (Model::warnings) on stderr, less those `said` has given already.
+void say_warnings(const geosim::Model& model, const geosim::Model* said = nullptr) {
+  for (const auto& d : model.warnings) {
+    const std::string line = d.to_string();
+    if (said && std::any_of(said->warnings.begin(), said->warnings.end(),
+                            [&](const geosim::Diagnostic& e) { return e.to_string() == line; }))
+      continue;
+    std::cerr << line << '\n';
+  }
+}
+
+// Loads and compiles a scenario; its warnings go to stderr when `warn`.
+geosim::Model load_and_compile(const std::string& path, bool warn = true) {
   geosim::Model model = geosim::compile(geosim::load_scenario(path));
-  if (say_warnings)
-    for (const auto& d : model.warnings) std::cerr << d.to_string() << '\n';
+  if (warn) say_warnings(model);
   return model;
 }
 
@@ -221,12 +231,8 @@ int cmd_compare(const CompareArgs& c) {
   require_scenario("compare", c.a);
   require_scenario("compare", c.b);
   const geosim::Model a = load_and_compile(c.a);
-  // b's warnings, less those a has said already (b often extends a).
-  geosim::Model b = load_and_compile(c.b, false);
-  for (const auto& d : b.warnings)
-    if (std::none_of(a.warnings.begin(), a.warnings.end(),
-                     [&](const geosim::Diagnostic& e) { return e.to_string() == d.to_string(); }))
-      std::cerr << d.to_string() << '\n';
+  const geosim::Model b = load_and_compile(c.b, false);
+  say_warnings(b, &a);  // less what a said already (b often extends a)
   if (!c.json.empty()) geosim::check_output_file("--json", c.json);
   Progress progress(c.mc.runs);
   auto cmp = geosim::compare_scenarios(a, b, c.mc.options(progress, a));
@@ -277,7 +283,7 @@ int cmd_story(const StoryArgs& a) {
   require_scenario("story", a.scenario);
   const auto scenario = geosim::load_scenario(a.scenario);
   const auto model = geosim::compile(scenario);
-  for (const auto& d : model.warnings) std::cerr << d.to_string() << '\n';
+  say_warnings(model);
   if (!a.json.empty()) geosim::check_output_file("--json", a.json);
   std::uint64_t run = a.run;
   if (!a.pick.empty()) {
