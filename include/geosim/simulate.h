@@ -130,7 +130,7 @@ struct LaneWorkspace {
   std::vector<double> state;   // [v]: the run's state variables
   std::vector<double> params;  // [p]: the run's sampled parameters
   // The parameters the decision pass reads, copied per run into the order it reads them (also in
-  // `params`, but read from there through the model's indices the pass was 1.2% slower).
+  // `params`, but read from there through the model's indices the pass was 1.0-1.4% slower).
   std::vector<double> gate_value;       // [g]: the value gate g compares with, this run's
   std::vector<double> term_weight;      // [t]
   std::vector<double> lambda, reciprocity;  // [i]
