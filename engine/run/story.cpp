@@ -116,12 +116,17 @@ std::string rung_name(const Rung& r) {
   return colon == std::string::npos ? l : l.substr(0, colon);
 }
 
-// Where a number comes from, in words: "[article 003]" or "[assumed]".
+// Where a number comes from, in words: "article 003" or "assumed".
+std::string source_of(const Scenario& s, ParamIndex p) {
+  const Parameter& par = s.parameters[static_cast<std::size_t>(p)];
+  if (par.source) return "article " + par.source->file.substr(0, 3);
+  return "assumed";
+}
+
+// The same as a tag: "[article 003]" or "[assumed]".
 std::string cite(const Scenario& s, ParamIndex p) {
   if (p < 0) return {};
-  const Parameter& par = s.parameters[static_cast<std::size_t>(p)];
-  if (par.source) return fmt::format("[article {}]", par.source->file.substr(0, 3));
-  return "[assumed]";
+  return fmt::format("[{}]", source_of(s, p));
 }
 
 // 1234567.8 -> "1,234,568"; small and fractional numbers keep 3 significant digits.
@@ -157,19 +162,28 @@ struct Term {
   std::string why;
 };
 
-// The utility terms of a decision, largest in size first, each said in words that fit its sign.
+// The source tags of a leverage product: the leverage entry's, then the wish's, in one bracket
+// ("[article 004; assumed]").
+std::string cite_leverage(const Scenario& s, const DecisionRecord::LeveragePart& part) {
+  return fmt::format("[{}; {}]", source_of(s, part.leverage), source_of(s, part.wish));
+}
+
+// The scenario's side of the chosen action's state term q: its label (or variable) and weight.
+const UtilityTerm& state_term(const Scenario& s, const Model& m, const DecisionRecord& d,
+                              std::size_t q) {
+  const auto& actor = m.actors[static_cast<std::size_t>(d.actor)];
+  const auto& sact = s.actors[static_cast<std::size_t>(d.actor)]
+                         .actions[static_cast<std::size_t>(d.action - actor.action_begin)];
+  return sact.utility[q];
+}
+
+// The utility terms of a decision, largest in size first, each said in words that fit its sign
+// and tagged with the source of its parameter: the state terms one by one, the leverage one
+// partner at a time.
 std::vector<Term> terms_of(const Scenario& s, const Model& m, const DecisionRecord& d) {
   const auto& act = m.actions[static_cast<std::size_t>(d.action)];
   const auto& actor = m.actors[static_cast<std::size_t>(d.actor)];
   auto pick = [](double v, const char* plus, const char* minus) { return v >= 0 ? plus : minus; };
-  // Whose wishes weigh on this choice, and which way.
-  std::string partners;
-  for (const auto& w : m.wishes) {
-    if (w.action != d.action) continue;
-    for (const auto& l : m.leverage)
-      if (l.row == d.actor && l.col == w.actor)
-        partners += (partners.empty() ? "" : ", ") + label_of(s.actors[static_cast<std::size_t>(w.actor)]);
-  }
   std::vector<Term> t = {
       {pick(d.u_gain, "what it gains by it", "what it loses by it"), d.u_gain, cite(s, act.gain)},
       {"what it costs", d.u_cost, cite(s, act.cost)},
@@ -177,20 +191,21 @@ std::vector<Term> terms_of(const Scenario& s, const Model& m, const DecisionReco
        cite(s, actor.resolve)},
       {pick(d.u_danger, "relief at stepping down the ladder", "fear of the rung it leads to"),
        d.u_danger, cite(s, actor.risk_tolerance)},
-      {pick(d.u_leverage, "the wishes of partners with leverage", "pressure from partners with leverage"),
-       d.u_leverage, partners.empty() ? std::string{} : "(" + partners + ")"},
-      {pick(d.u_reciprocity, "answering last week's hostile escalation",
-            "not backing down after last week's hostile escalation"),
-       d.u_reciprocity, cite(s, actor.reciprocity)},
-      {"the state of the world", d.u_state, ""},
   };
-  if (act.term_end > act.term_begin) {
-    const auto& sa = s.actors[static_cast<std::size_t>(d.actor)];
-    const auto& sact = sa.actions[static_cast<std::size_t>(d.action - actor.action_begin)];
-    std::string labels;
-    for (const auto& ut : sact.utility)
-      labels += (labels.empty() ? "" : ", ") + (ut.label.empty() ? ut.var : ut.label);
-    t.back().words = labels;
+  // Whose wishes weigh on this choice, and which way: one term per partner with leverage.
+  for (const auto& part : d.u_leverage_parts)
+    t.push_back({fmt::format("{}the leverage and wishes of {}",
+                             pick(part.value, "", "pressure from "),
+                             label_of(s.actors[static_cast<std::size_t>(part.partner)])),
+                 part.value, cite_leverage(s, part)});
+  t.push_back({pick(d.u_reciprocity, "answering last week's hostile escalation",
+                    "not backing down after last week's hostile escalation"),
+               d.u_reciprocity, cite(s, actor.reciprocity)});
+  // The state of the world: each term of the action's `utility:` on its own.
+  for (std::size_t q = 0; q < d.u_terms.size(); ++q) {
+    const auto& ut = state_term(s, m, d, q);
+    t.push_back({ut.label.empty() ? ut.var : ut.label, d.u_terms[q],
+                 cite(s, m.utility_terms[static_cast<std::size_t>(act.term_begin) + q].weight)});
   }
   std::erase_if(t, [](const Term& x) { return std::abs(x.value) < 1e-9; });
   std::stable_sort(t.begin(), t.end(),
@@ -365,6 +380,26 @@ std::string story_to_json(const Scenario& s, const Model& m, const Story& st) {
                            {"reciprocity", d.u_reciprocity},
                            {"state", d.u_state},
                            {"total", d.u_total}}}});
+    // The state and leverage terms one by one, each with the parameters it comes from.
+    auto& state_terms = decisions.back()["state_terms"] = nlohmann::ordered_json::array();
+    const auto& act = m.actions[static_cast<std::size_t>(d.action)];
+    for (std::size_t q = 0; q < d.u_terms.size(); ++q) {
+      const auto& ut = state_term(s, m, d, q);
+      const ParamIndex w = m.utility_terms[static_cast<std::size_t>(act.term_begin) + q].weight;
+      state_terms.push_back({{"var", ut.var},
+                             {"label", ut.label},
+                             {"weight", s.parameters[static_cast<std::size_t>(w)].name},
+                             {"value", d.u_terms[q]},
+                             {"cite", cite(s, w)}});
+    }
+    auto& leverage_terms = decisions.back()["leverage_terms"] = nlohmann::ordered_json::array();
+    for (const auto& part : d.u_leverage_parts)
+      leverage_terms.push_back(
+          {{"partner", m.names.actors[static_cast<std::size_t>(part.partner)]},
+           {"leverage", s.parameters[static_cast<std::size_t>(part.leverage)].name},
+           {"wish", s.parameters[static_cast<std::size_t>(part.wish)].name},
+           {"value", part.value},
+           {"cite", cite_leverage(s, part)}});
   }
   auto& events = j["events"] = nlohmann::ordered_json::array();
   for (const auto& e : st.trace.events)

@@ -331,9 +331,20 @@ DecisionRecord explain(const Model& m, const Workspace& ws, std::int32_t tick, s
                 p[m.rung_danger[static_cast<std::size_t>(rung)]]);
   d.u_reciprocity = ws.provoked[static_cast<std::size_t>(i)] * step;
   d.u_state = 0.0;
+  d.u_terms.reserve(static_cast<std::size_t>(act.term_end - act.term_begin));
   for (std::int32_t t = act.term_begin; t < act.term_end; ++t) {
     const auto& term = m.utility_terms[static_cast<std::size_t>(t)];
-    d.u_state += p[term.weight] * ws.state[static_cast<std::size_t>(term.var)];
+    const double part = p[term.weight] * ws.state[static_cast<std::size_t>(term.var)];
+    d.u_terms.push_back(part);
+    d.u_state += part;
+  }
+  // The leverage products one by one, in Workspace::leverage_terms' order (each wish about the
+  // action, then each leverage entry linking the owner to the wisher), with whose wish each is.
+  for (const auto& w : m.wishes) {
+    if (w.action != pick) continue;
+    for (const auto& l : m.leverage)
+      if (l.row == act.owner && l.col == w.actor)
+        d.u_leverage_parts.push_back({w.actor, l.value, w.value, p[l.value] * p[w.value]});
   }
   d.u_total = ws.utility[static_cast<std::size_t>(pick)];
   d.u_leverage = d.u_total - d.u_gain - d.u_cost - d.u_resolve - d.u_danger - d.u_reciprocity -

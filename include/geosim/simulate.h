@@ -41,6 +41,22 @@ struct DecisionRecord {
   int n_available;
   // The chosen action's utility split into its terms (see docs/model.md).
   double u_gain, u_resolve, u_cost, u_danger, u_leverage, u_reciprocity, u_state, u_total;
+  // The two sums above taken apart, so that a story can cite each part's parameters. Filled by the
+  // trace only (they allocate; the decision pass never touches them).
+  // u_terms[q]: the chosen action's state term q (Model::utility_terms[term_begin + q], in the
+  // action's order): its weight's value x the state variable's value. Added up from 0 in this
+  // order they give u_state, bit for bit.
+  std::vector<double> u_terms;
+  // One leverage product L[actor][partner] x wish_partner(action) per wish about the action and
+  // leverage entry that links the actor to the wisher, in the order the engine sums them. Their
+  // sum is u_leverage up to rounding (u_leverage is the residual of u_total).
+  struct LeveragePart {
+    std::int32_t partner;  // the actor whose wish it is
+    ParamIndex leverage;   // the leverage entry's parameter
+    ParamIndex wish;       // the wish's parameter
+    double value;          // leverage value x wish value
+  };
+  std::vector<LeveragePart> u_leverage_parts;
 };
 
 struct EventRecord {
