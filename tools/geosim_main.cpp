@@ -152,7 +152,16 @@ const CLI::Validator kWholeNumber(
       const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
       return digits ? std::string() : "expected a whole number (digits only), got '" + text + "'";
     },
-    "UINT");
+    "");
+
+// CLI::Range without its description: --help would otherwise show "UINT:UINT in [1 - 1099511627776]"
+// as an option's type. The help texts state the ranges that matter in words.
+template <class T>
+CLI::Validator range(T lo, T hi) {
+  CLI::Validator r = CLI::Range(lo, hi);
+  r.description("");
+  return r;
+}
 
 // The Monte Carlo options shared by run and compare.
 struct McArgs {
@@ -174,18 +183,18 @@ struct McArgs {
   }
   void add_to(CLI::App* cmd, const char* runs_help) {
     cmd->add_option("-n,--runs", runs, runs_help)->capture_default_str()
-        ->check(kWholeNumber)->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+        ->check(kWholeNumber)->check(range(std::uint64_t{1}, std::uint64_t{1} << 40));
     cmd->add_option("-s,--seed", seed, "Master seed: the same seed gives the same numbers")
         ->capture_default_str()->check(kWholeNumber);
     cmd->add_option("-t,--threads", threads, kThreadsHelp)
-        ->capture_default_str()->check(kWholeNumber)->check(CLI::Range(0, 1024));
+        ->capture_default_str()->check(kWholeNumber)->check(range(0, 1024));
     cmd->add_option("--block-size", block_size,
                     "Runs per reduction block (part of the result's identity)")
-        ->capture_default_str()->check(kWholeNumber)->check(CLI::Range(1, 1 << 20));
+        ->capture_default_str()->check(kWholeNumber)->check(range(1, 1 << 20));
     cmd->add_option("--quantile-every", quantile_every,
                     "Indicator quantiles every K ticks and at the horizon (1: every tick; "
                     "default 0: about four weeks). Means and sds are kept at every tick")
-        ->capture_default_str()->check(kWholeNumber)->check(CLI::Range(0, 1 << 20));
+        ->capture_default_str()->check(kWholeNumber)->check(range(0, 1 << 20));
   }
 };
 
@@ -244,9 +253,37 @@ int cmd_compare(const CompareArgs& c) {
   return 0;
 }
 
-int cmd_sources(const std::vector<std::string>& files, const std::string& seeds, bool strict,
-                bool table) {
+// The articles' folder when --seeds is not given: `shared/seeds` or `seeds` in the scenario's folder
+// or a folder above it, holding at least one .txt (report.py's find_seeds looks the same way).
+std::string seeds_near(const std::string& scenario) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path d = fs::absolute(scenario, ec).parent_path();
+  if (ec) return {};
+  for (int depth = 0; depth < 64; ++depth) {
+    for (const fs::path& c : {d / "shared" / "seeds", d / "seeds"}) {
+      std::error_code ignored;  // an unreadable folder is one that is not there
+      if (!fs::is_directory(c, ignored)) continue;
+      for (const auto& e : fs::directory_iterator(c, ignored))
+        if (e.path().extension() == ".txt") return c.string();
+    }
+    if (d == d.parent_path()) break;
+    d = d.parent_path();
+  }
+  return {};
+}
+
+int cmd_sources(const std::vector<std::string>& files, std::string seeds, bool seeds_given,
+                bool strict, bool table) {
   int status = 0;
+  if (!seeds_given && !std::filesystem::is_directory(seeds)) {
+    // The default is relative to where geosim runs; from elsewhere, look near the scenario.
+    const std::string near = seeds_near(files.front());
+    if (!near.empty()) {
+      std::cerr << "geosim sources: no folder '" << seeds << "' here; using " << near << '\n';
+      seeds = near;
+    }
+  }
   if (!std::filesystem::is_directory(seeds)) {
     std::cerr << "geosim sources: error: --seeds: no folder '" << seeds
               << "' (the folder holding the source articles)\n";
@@ -295,7 +332,7 @@ int cmd_story(const StoryArgs& a) {
       return kExitInvalidInput;
     }
     if (!found) {
-      std::cerr << fmt::format("geosim story: no run among the first {} of seed {} ends in '{}'\n",
+      std::cerr << fmt::format("geosim story: error: no run among the first {} of seed {} ends in '{}'\n",
                                a.search, a.seed, a.pick);
       return 1;
     }
@@ -410,6 +447,11 @@ struct SweepInputs {
         store(std::filesystem::path(a.out) / "study.sqlite") {}
 };
 
+// A study's warnings (a factor range the scenario partly refuses), on stderr.
+void say_study_warnings(const geosim::study::StudySpec& spec) {
+  for (const auto& d : geosim::study::factor_range_warnings(spec)) std::cerr << d.to_string() << '\n';
+}
+
 // Says, if the sweep is stopped by a signal, how many points are safe and how to go on.
 void announce_sweep_stop(const SweepInputs& in) {
   g_stop.before = "";
@@ -451,6 +493,7 @@ int cmd_sweep(const SweepArgs& a) {
     g_stop.committed = done;
     progress.update(done);
   };
+  say_study_warnings(in.spec);
   announce_sweep_stop(in);
   const auto r = geosim::study::run_sweep(in.spec, in.design, in.evaluate, in.store, opt);
   progress.finish();
@@ -534,7 +577,10 @@ int cmd_sweep_mpi(const SweepArgs& a, const geosim::mpi::Session& session) {
     g_stop.committed = done;
     progress.update(done);
   };
-  if (session.is_manager()) announce_sweep_stop(*in);
+  if (session.is_manager()) {
+    say_study_warnings(in->spec);
+    announce_sweep_stop(*in);
+  }
   const auto r = geosim::mpi::run_sweep(session, in->spec, in->design, in->evaluate, in->store, opt);
   if (!r) return 0;
   progress.finish();
@@ -568,7 +614,12 @@ int cmd_analyze(const AnalyzeArgs& a) {
     std::cerr << "geosim analyze: error: no results store at " << store << " (run geosim sweep first)\n";
     return kExitInvalidInput;
   }
-  std::cout << geosim::study::analyze_store(store, a.options);
+  try {
+    std::cout << geosim::study::analyze_store(store, a.options);
+  } catch (const std::invalid_argument& e) {  // an option that names nothing in the study
+    std::cerr << "geosim analyze: error: " << e.what() << '\n';
+    return kExitInvalidInput;
+  }
   return 0;
 }
 
@@ -580,6 +631,7 @@ int cmd_validate(const std::vector<std::string>& files) {
         const auto spec = geosim::study::load_study(f);
         geosim::study::scenario_evaluator(spec);  // every factor and output must name something
         geosim::study::make_design(spec);
+        say_study_warnings(spec);
         std::cout << f << ": ok (study)\n";
       } else {
         load_and_compile(f);
@@ -597,6 +649,29 @@ int cmd_validate(const std::vector<std::string>& files) {
 }
 
 }  // namespace
+
+// After a command-line mistake: for each `--name` the command does not know, the closest option
+// it does know ("--run 50" for "--runs 50"): CLI11 says only that the arguments were not expected.
+void say_unknown_options(CLI::App& app, int argc, char** argv) {
+  if (argc < 2) return;
+  CLI::App* cmd = &app;
+  for (auto* sub : app.get_subcommands({}))
+    if (sub->get_name() == argv[1]) cmd = sub;
+  std::vector<std::string> known;
+  for (const auto* app_of : {cmd, &app})
+    for (const auto* opt : app_of->get_options())
+      for (const auto& l : opt->get_lnames()) known.push_back("--" + l);
+  for (int i = 2; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--", 0) != 0 || arg.size() == 2) continue;
+    const std::string name = arg.substr(0, arg.find('='));
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    const std::string hint = geosim::did_you_mean(name, known);
+    std::cerr << fmt::format("geosim: error: '{}' is not an option of 'geosim{}'{}\n", name,
+                             cmd == &app ? std::string{} : " " + cmd->get_name(),
+                             hint.empty() ? "" : " (" + hint + ")");
+  }
+}
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -639,7 +714,9 @@ int main(int argc, char** argv) {
       "sources",
       "Check that every quoted source appears verbatim in its article; list parameters by source");
   sources_cmd->add_option("files", source_files, "Scenario files")->required();
-  sources_cmd->add_option("--seeds", seeds_dir, "Folder holding the source articles")
+  auto* seeds_opt = sources_cmd->add_option("--seeds", seeds_dir,
+                                            "Folder holding the source articles (if the default is "
+                                            "not there, shared/seeds or seeds above the scenario)")
       ->capture_default_str();
   sources_cmd->add_flag("--strict", strict,
                         "Also fail when a number has neither a source nor an assumption");
@@ -661,7 +738,7 @@ int main(int argc, char** argv) {
       ->excludes(run_opt);
   story_cmd->add_option("--search", story.search, "How many runs --pick may look through")
       ->capture_default_str()->check(kWholeNumber)
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+      ->check(range(std::uint64_t{1}, std::uint64_t{1} << 40));
   story_cmd->add_option("--json", story.json, "Also write the full trace as JSON to this file");
 
   ReportArgs report;
@@ -671,8 +748,8 @@ int main(int argc, char** argv) {
       "headline outcome and the sources behind the numbers");
   report_cmd->add_option("scenario", report.scenario, "Scenario file (YAML)")->required();
   report_cmd->add_option("-o,--out", report.out, "HTML file to write")->capture_default_str();
-  report_cmd->add_option("-n,--runs", report.runs, "Number of runs")->capture_default_str()
-      ->check(kWholeNumber);
+  report_cmd->add_option("-n,--runs", report.runs, "Number of runs (at least 1)")->capture_default_str()
+      ->check(kWholeNumber)->check(range(std::uint64_t{1}, std::uint64_t{1} << 40));
   report_cmd->add_option("-s,--seed", report.seed, "Master seed")->capture_default_str()
       ->check(kWholeNumber);
   report_cmd->add_option("--seeds", report.seeds, "Folder holding the source articles")
@@ -684,20 +761,20 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("study", sweep.study, "Study file (YAML)")->required();
   sweep_cmd->add_option("-o,--out", sweep.out, "Folder for study.sqlite, results.csv and design.csv")->required();
   sweep_cmd->add_option("-t,--threads", sweep.threads, kThreadsHelp)
-      ->capture_default_str()->check(kWholeNumber)->check(CLI::Range(0, 1024));
+      ->capture_default_str()->check(kWholeNumber)->check(range(0, 1024));
 
   AnalyzeArgs analyze;
   auto* analyze_cmd = app.add_subcommand(
       "analyze", "Sensitivity indices (Sobol', Morris) and scenario discovery (PRIM) from a finished sweep");
   analyze_cmd->add_option("dir", analyze.dir, "The --out folder of geosim sweep")->required();
   analyze_cmd->add_option("--bootstrap", analyze.options.bootstrap, "Bootstrap resamples for intervals")
-      ->capture_default_str()->check(kWholeNumber)->check(CLI::Range(100, 100000));
+      ->capture_default_str()->check(kWholeNumber)->check(range(100, 100000));
   analyze_cmd->add_option("--prim", analyze.options.prim_output, "Output to explain with PRIM boxes");
   analyze_cmd->add_option("--threshold", analyze.options.prim_threshold,
                           "PRIM: an output above this is of interest")->capture_default_str();
   analyze_cmd->add_option("--min-density", analyze.options.prim_min_density,
                           "PRIM: choose the widest box at least this dense")
-      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+      ->capture_default_str()->check(range(0.0, 1.0));
 
   // An unknown command: CLI11 alone would say only "A subcommand is required".
   if (argc > 1 && argv[1][0] != '-') {
@@ -716,7 +793,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const int parser_status = app.exit(e);  // CLI11's message (or the help asked for)
+    if (e.get_exit_code() == 0) return parser_status;
+    say_unknown_options(app, argc, argv);
+    return kExitInvalidInput;  // a command-line mistake is invalid input too
   }
 
   try {
@@ -731,7 +811,7 @@ int main(int argc, char** argv) {
     if (*report_cmd) return cmd_report(report, argv[0]);
     if (*sweep_cmd) return cmd_sweep(sweep);
     if (*analyze_cmd) return cmd_analyze(analyze);
-    if (*sources_cmd) return cmd_sources(source_files, seeds_dir, strict, table);
+    if (*sources_cmd) return cmd_sources(source_files, seeds_dir, seeds_opt->count() > 0, strict, table);
   } catch (const geosim::InputError& e) {
     print_diagnostics(e);
     return kExitInvalidInput;

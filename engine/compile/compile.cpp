@@ -226,8 +226,18 @@ class Compiler {
         hint = "for an uncertain value in [0, 1] use a beta or a uniform distribution within [0, 1]";
       else if (dom.lo_open && dom.lo == 0.0 && p.dist.kind == DistKind::normal)
         hint = lognormal_hint(p.dist);
-      error(v.where, v.key_path,
-            fmt::format("expected {}, got {}{}", dom.words, describe_support(p.dist), via), hint);
+      if (p.declared && p.where.line > 0 && p.where.file != v.where.file) {
+        // The value was set in another file (a child's override, or the base's value used by a
+        // child's field): the error points where it was set, and names the field that needs it.
+        error(p.where, p.key_path,
+              fmt::format("expected {}, got {}, for {} ({}:{}:{}), which uses parameter '{}'",
+                          dom.words, describe_support(p.dist), v.key_path, v.where.file,
+                          v.where.line, v.where.column, p.name),
+              hint);
+      } else {
+        error(v.where, v.key_path,
+              fmt::format("expected {}, got {}{}", dom.words, describe_support(p.dist), via), hint);
+      }
     }
     return it->second;
   }

@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <map>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -29,6 +30,40 @@ std::string squeeze(const std::string& s) {
 
 }  // namespace
 
+Passage closest_passage(std::string_view text, std::string_view pattern) {
+  const std::size_t m = pattern.size();
+  Passage best{0, 0, m};
+  if (m == 0 || text.empty()) return best;
+  // Column j of the table: the distance of pattern[0, i) to the best substring of text ending at
+  // j, for every i; start[i] is where that substring begins. Row 0 is 0 everywhere (a match may
+  // start at any position).
+  std::vector<std::size_t> d(m + 1), prev(m + 1), start(m + 1), prev_start(m + 1);
+  for (std::size_t i = 0; i <= m; ++i) prev[i] = i, prev_start[i] = 0;
+  for (std::size_t j = 1; j <= text.size(); ++j) {
+    d[0] = 0;
+    start[0] = j;
+    for (std::size_t i = 1; i <= m; ++i) {
+      const std::size_t sub = prev[i - 1] + (pattern[i - 1] == text[j - 1] ? 0 : 1);
+      const std::size_t del = d[i - 1] + 1;   // a pattern character missing from the text
+      const std::size_t ins = prev[i] + 1;    // an extra text character
+      if (sub <= del && sub <= ins) {
+        d[i] = sub;
+        start[i] = prev_start[i - 1];
+      } else if (ins <= del) {
+        d[i] = ins;
+        start[i] = prev_start[i];
+      } else {
+        d[i] = del;
+        start[i] = start[i - 1];
+      }
+    }
+    if (d[m] < best.distance) best = {start[m], j, d[m]};
+    std::swap(d, prev);
+    std::swap(start, prev_start);
+  }
+  return best;
+}
+
 std::size_t SourceReport::missing_quotes() const {
   std::size_t n = 0;
   for (const auto& q : quotes) n += (q.file_found && q.quote_found) ? 0 : 1;
@@ -40,7 +75,7 @@ SourceReport check_sources(const Scenario& scenario, const std::filesystem::path
   std::map<std::string, std::string> texts;  // file name -> squeezed text ("" if missing)
   std::map<std::string, bool> exists;
   auto check = [&](const std::string& what, const Source& src) {
-    CitedQuote q{what, src, false, false};
+    CitedQuote q{what, src, false, false, {}, 0};
     if (!exists.count(src.file)) {
       // A source is a file of the seeds folder, named without a folder part; an article past
       // 64 MiB (or /dev/zero under another name) counts as not found rather than being read on.
@@ -54,6 +89,14 @@ SourceReport check_sources(const Scenario& scenario, const std::filesystem::path
     q.file_found = exists[src.file];
     const std::string quote = squeeze(src.quote);
     q.quote_found = q.file_found && !quote.empty() && texts[src.file].find(quote) != std::string::npos;
+    if (q.file_found && !q.quote_found && !quote.empty()) {
+      const std::string& text = texts[src.file];
+      const Passage near = closest_passage(text, quote);
+      if (near.distance > 0 && near.distance * 4 <= quote.size()) {
+        q.nearest = text.substr(near.begin, near.end - near.begin);
+        q.nearest_distance = near.distance;
+      }
+    }
     r.quotes.push_back(std::move(q));
   };
   for (const auto& p : scenario.parameters) {
@@ -104,8 +147,14 @@ std::string source_report_to_text(const Scenario& scenario, const SourceReport& 
       if (q.file_found && q.quote_found) continue;
       out += fmt::format("  {}:{}:{}: error: {}: {}\n", q.source.where.file, q.source.where.line,
                          q.source.where.column, q.what,
-                         q.file_found ? fmt::format("quote not found verbatim in {}", q.source.file)
-                                      : fmt::format("no source file '{}' in the seeds folder", q.source.file));
+                         !q.file_found
+                             ? fmt::format("no source file '{}' in the seeds folder", q.source.file)
+                         : q.nearest.empty()
+                             ? fmt::format("quote not found verbatim in {}", q.source.file)
+                             : fmt::format("quote not found verbatim in {} (closest passage, {} "
+                                           "character{} different: \"{}\")",
+                                           q.source.file, q.nearest_distance,
+                                           q.nearest_distance == 1 ? "" : "s", q.nearest));
     }
   }
   return out;

@@ -6,6 +6,8 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "run/readable.h"
 #include <nlohmann/json.hpp>
 
 #include "run/blocks.h"
@@ -230,6 +232,16 @@ Comparison compare_scenarios(const Model& a, const Model& b, const MonteCarloOpt
   return out;
 }
 
+namespace {
+
+// A difference to three significant digits, with its sign ("+3.52", "-108", "+0").
+std::string with_sign(double x) {
+  const std::string r = detail::readable(x, 3);
+  return r[0] == '-' ? r : "+" + r;
+}
+
+}  // namespace
+
 std::string comparison_to_text(const Comparison& c, std::size_t headline_count) {
   std::string out = fmt::format(
       "A = {}, B = {}: {} paired runs (common random numbers), seed {}\n\n", c.scenario_a,
@@ -249,9 +261,10 @@ std::string comparison_to_text(const Comparison& c, std::size_t headline_count) 
   if (!c.indicators.empty()) {
     out += "\nIndicators at the horizon (mean):\n";
     for (const auto& d : c.indicators)
-      out += fmt::format("  {:<32} A {:>12.6g}  B {:>12.6g}  B - A {:>+12.6g}  95% CI [{:+.6g}, "
-                         "{:+.6g}]  {}\n",
-                         d.name, d.mean_a, d.mean_b, d.diff, d.paired_ci.lo, d.paired_ci.hi, d.unit);
+      out += fmt::format("  {:<32} A {:>12}  B {:>12}  B - A {:>10}  95% CI [{}, {}]  {}\n", d.name,
+                         detail::readable(d.mean_a, 4), detail::readable(d.mean_b, 4),
+                         with_sign(d.diff), with_sign(d.paired_ci.lo), with_sign(d.paired_ci.hi),
+                         d.unit);
   }
   // The largest moves, in plain words.
   std::vector<const OutcomeDifference*> moves;
@@ -266,8 +279,9 @@ std::string comparison_to_text(const Comparison& c, std::size_t headline_count) 
     const auto& d = *moves[i];
     const std::string what = d.kind == "end_state" ? fmt::format("the run ending in '{}'", d.name)
                                                    : fmt::format("reaching rung '{}'", d.name);
-    out += fmt::format("  Going from A to B {} the chance of {} from {:.1f}% to {:.1f}% ({:+.1f} "
-                       "points, 95% CI {:+.1f} to {:+.1f}).\n",
+    // The same rounding as the table above, so the sentence and the table agree digit for digit.
+    out += fmt::format("  Going from A to B {} the chance of {} from {:.2f}% to {:.2f}% ({:+.2f} "
+                       "points, 95% CI {:+.2f} to {:+.2f}).\n",
                        d.diff > 0 ? "raises" : "lowers", what, 100 * d.p_a, 100 * d.p_b,
                        100 * d.diff, 100 * d.paired_ci.lo, 100 * d.paired_ci.hi);
   }

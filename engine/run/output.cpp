@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+
+#include "run/readable.h"
 #include <nlohmann/json.hpp>
 
 #include "geosim/summary.h"
@@ -294,8 +296,9 @@ std::string summary_to_text(const Summary& s) {
   out += "\nIndicators at the horizon (mean; 5%, 50%, 95% quantiles, within 0.5%):\n";
   for (const auto& ind : s.indicators) {
     const auto& h = ind.by_tick.back();
-    out += fmt::format("  {:<32} mean {:>11.5g}  p05 {:>11.4g}  p50 {:>11.4g}  p95 {:>11.4g}  {}\n",
-                       ind.name, h.mean, h.p05, h.p50, h.p95, ind.unit);
+    out += fmt::format("  {:<32} mean {:>12}  p05 {:>11}  p50 {:>11}  p95 {:>11}  {}\n", ind.name,
+                       detail::readable(h.mean, 4), detail::readable(h.p05, 3),
+                       detail::readable(h.p50, 3), detail::readable(h.p95, 3), ind.unit);
   }
   return out;
 }

@@ -11,6 +11,8 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "run/readable.h"
+
 namespace geosim {
 
 Story tell_story(const Model& model, std::uint64_t master_seed, std::uint64_t run_index) {
@@ -131,15 +133,7 @@ std::string cite(const Scenario& s, ParamIndex p) {
 
 // 1234567.8 -> "1,234,568"; small and fractional numbers keep 3 significant digits.
 std::string number(double x) {
-  if (std::abs(x) >= 1000 && std::abs(x) < 1e15) {
-    std::string digits = fmt::format("{:.0f}", std::abs(x));
-    std::string out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-      if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-      out += digits[i];
-    }
-    return (x < 0 ? "-" : "") + out;
-  }
+  if (std::abs(x) >= 1000 && std::abs(x) < 1e15) return detail::readable(x, 15);  // every digit
   if (x == std::floor(x)) return fmt::format("{:.0f}", x);
   return fmt::format("{:.3g}", x);
 }

@@ -169,6 +169,8 @@ Evaluator scenario_evaluator(const StudySpec& spec) {
   }
   sink.throw_if_any();
 
+  sink.throw_if_any();
+
   return [spec, base, param_index](std::size_t, std::span<const double> x) {
     PointResult out;
     Scenario s = *base;
@@ -336,6 +338,40 @@ std::string meta_value(Db& db, const std::string& key) {
 }
 
 }  // namespace
+
+std::vector<Diagnostic> factor_range_warnings(const StudySpec& spec) {
+  const Scenario base = load_scenario(spec.base_scenario);
+  std::vector<Diagnostic> out;
+  for (std::size_t f = 0; f < spec.parameters.size(); ++f) {
+    const Factor& fac = spec.factors[f];
+    std::size_t i = 0;
+    while (i < base.parameters.size() && base.parameters[i].name != spec.parameters[f]) ++i;
+    if (i == base.parameters.size()) continue;  // scenario_evaluator reports it
+    const std::vector<double> ends =
+        fac.kind == Factor::Kind::levels ? fac.levels : std::vector<double>{fac.value(0.0), fac.value(1.0)};
+    for (const double x : ends) {
+      Scenario s = base;
+      s.parameters[i].dist = Distribution{DistKind::constant, {x}, {}, {}};
+      try {
+        (void)compile(s);
+      } catch (const InputError& e) {
+        const Diagnostic& d = e.diagnostics().front();
+        Diagnostic w;
+        w.where = spec.factor_where[f];
+        w.key_path = "factors." + fac.name;
+        w.message = fmt::format(
+            "the scenario refuses part of this range: at {} = {}, {}: {}; the design points "
+            "there will fail",
+            spec.parameters[f], x, d.key_path, d.message);
+        w.hint = "narrow the factor's range to the parameter's domain";
+        w.warning = true;
+        out.push_back(std::move(w));
+        break;
+      }
+    }
+  }
+  return out;
+}
 
 std::vector<double> point_values(const Design& design, std::size_t point) {
   std::vector<double> x(design.k());

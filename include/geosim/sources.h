@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "geosim/scenario.h"
@@ -15,7 +16,19 @@ struct CitedQuote {
   Source source;
   bool file_found = false;
   bool quote_found = false;  // the quote appears in the file (whitespace runs compare equal)
+  // When the file is there but the quote is not: the article's passage closest to the quote (by
+  // edit distance, whitespace runs squeezed) and that distance, if it is close enough to be a slip
+  // (at most a quarter of the quote's characters); else empty.
+  std::string nearest;
+  std::size_t nearest_distance = 0;
 };
+
+// The substring of `text` with the smallest edit distance to `pattern` (Sellers' algorithm: a
+// match may start and end anywhere in the text), and that distance. O(|text| x |pattern|) time.
+struct Passage {
+  std::size_t begin = 0, end = 0, distance = 0;
+};
+Passage closest_passage(std::string_view text, std::string_view pattern);
 
 struct SourceReport {
   std::vector<CitedQuote> quotes;

@@ -84,6 +84,12 @@ using Evaluator = std::function<PointResult(std::size_t point, std::span<const d
 // compiler's message), run runs_per_point times (adaptively if asked) on one thread.
 Evaluator scenario_evaluator(const StudySpec& spec);
 
+// A warning for each factor whose range the scenario partly refuses: its low or high end (each of
+// its levels), with the other parameters as the scenario has them, does not compile (a
+// probability above 1, a negative rate). The points there would fail; validate and sweep say so
+// before any point runs.
+std::vector<Diagnostic> factor_range_warnings(const StudySpec& spec);
+
 // The factor values of design point `point`, in factor order (what an Evaluator is given).
 std::vector<double> point_values(const Design& design, std::size_t point);
 

@@ -231,6 +231,74 @@ TEST_F(CommandLine, UnknownCommandsAndMistypedNumbersAreNamed) {
   }
 }
 
+// Command-line mistakes exit with 2, like any other invalid input, and a mistyped option gets a
+// "did you mean": CLI11 alone said only "The following arguments were not expected: 50 --run" and
+// exited with 109. `report --runs 0` is refused by geosim itself, not by the script it runs.
+TEST_F(CommandLine, CommandLineMistakesExitWithTwoAndMistypedOptionsAreNamed) {
+  const Result r = run_geosim("run " + shell_quote(kToy) + " --run 50");
+  expect_no_crash(r, "--run 50", true);
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_TRUE(has(r, "'--run' is not an option of 'geosim run' (did you mean '--runs'?)")) << r.output;
+  EXPECT_FALSE(has(r, "How the runs ended"));
+
+  const Result z = run_geosim("report " + shell_quote(kToy) + " --runs 0 -o " + shell_quote(at("r.html")));
+  expect_no_crash(z, "report --runs 0");
+  EXPECT_EQ(z.status, 2) << z.output;
+  EXPECT_FALSE(has(z, "usage: report.py")) << z.output;
+  EXPECT_FALSE(fs::exists(at("r.html")));
+
+  const Result h = run_geosim("run --help");
+  EXPECT_EQ(h.status, 0);
+  EXPECT_FALSE(has(h, "UINT:UINT")) << h.output;  // one type per option, not one per check
+}
+
+// A child's out-of-range override is reported in the child, where the value was set, with the
+// field of the base file that uses it: it used to be reported at the base's field only.
+TEST_F(CommandLine, AChildsBadOverrideIsReportedWhereItWasSet) {
+  write("child.yaml", "geosim: 1\nextends: " + kBaseline +
+                          "\nparameters:\n  ceasefire_success: {value: 1.5}\n");
+  const Result r = run_geosim("validate " + shell_quote(at("child.yaml")));
+  expect_no_crash(r, "child override");
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_TRUE(has(r, "child.yaml:4:3: error: parameters.ceasefire_success: expected a probability in "
+                     "[0, 1], got 1.5, for end_states.ceasefire.probability (")) << r.output;
+  EXPECT_TRUE(has(r, "baseline.yaml:")) << r.output;
+}
+
+// A study factor whose range the scenario partly refuses is said before any point runs (validate
+// and sweep warn; the points there then fail, as FailedSweepPointsAreSaidWithTheirReason shows).
+TEST_F(CommandLine, AFactorRangeTheScenarioPartlyRefusesIsWarnedOf) {
+  write("study.yaml", "study: 1\nname: toy_range\nscenario: " + kToy +
+                          "\nruns_per_point: 20\ndesign: {kind: grid}\n"
+                          "factors:\n  talks_succeed: {low: 0.2, high: 1.3}\n"
+                          "outputs:\n  p_war: {reached_rung: war}\n");
+  const Result v = run_geosim("validate " + shell_quote(at("study.yaml")));
+  expect_no_crash(v, "validate study");
+  EXPECT_EQ(v.status, 0) << v.output;
+  EXPECT_TRUE(has(v, "study.yaml:7:3: warning: factors.talks_succeed: the scenario refuses part of "
+                     "this range: at talks_succeed = 1.3")) << v.output;
+  EXPECT_TRUE(has(v, "ok (study)")) << v.output;
+  // Inside the domain: no warning.
+  write("ok.yaml", "study: 1\nname: toy_ok\nscenario: " + kToy +
+                       "\nruns_per_point: 20\ndesign: {kind: grid}\n"
+                       "factors:\n  talks_succeed: {low: 0.2, high: 1.0}\n"
+                       "outputs:\n  p_war: {reached_rung: war}\n");
+  const Result ok = run_geosim("validate " + shell_quote(at("ok.yaml")));
+  EXPECT_EQ(ok.status, 0) << ok.output;
+  EXPECT_FALSE(has(ok, "warning")) << ok.output;
+}
+
+// `sources` run from a scenario's own folder finds the articles above it, as `report` does.
+TEST_F(CommandLine, SourcesFindsTheArticlesNearTheScenario) {
+  const std::string folder = std::string(GEOSIM_SOURCE_DIR) + "/scenarios/dprk_russia_2024";
+  const Result r = geosim::testing_cli::run_command(
+      "sh -c " + shell_quote(fmt::format("cd {} && {} sources baseline.yaml", shell_quote(folder),
+                                         shell_quote(GEOSIM_BINARY))));
+  expect_no_crash(r, "sources from the scenario's folder");
+  EXPECT_TRUE(has(r, "using ")) << r.output;
+  EXPECT_FALSE(has(r, "no folder '../shared/seeds' (the folder")) << r.output;
+}
+
 TEST_F(CommandLine, PickWithTheWrongPrefixSaysWhichKindTheNameIs) {
   const Result e = run_geosim("story " + shell_quote(kBaseline) + " --pick end:regional_spillover");
   EXPECT_EQ(e.status, 2);
