@@ -36,6 +36,13 @@ class CommandLine : public geosim::testing_cli::FolderTest {
   void write(const std::string& rel, const std::string& text) const {
     std::ofstream(dir_ / rel) << text;
   }
+  // A grid study of the toy scenario over one factor (`factor`: the YAML of its range), 20 runs a
+  // point; the factor's line is line 7.
+  void write_toy_study(const std::string& rel, const std::string& factor) const {
+    write(rel, "study: 1\nname: toy\nscenario: " + kToy +
+                   "\nruns_per_point: 20\ndesign: {kind: grid}\nfactors:\n  talks_succeed: " + factor +
+                   "\noutputs:\n  p_war: {reached_rung: war}\n");
+  }
 };
 
 bool has(const Result& r, const std::string& text) { return r.output.find(text) != std::string::npos; }
@@ -268,10 +275,7 @@ TEST_F(CommandLine, AChildsBadOverrideIsReportedWhereItWasSet) {
 // A study factor whose range the scenario partly refuses is said before any point runs (validate
 // and sweep warn; the points there then fail, as FailedSweepPointsAreSaidWithTheirReason shows).
 TEST_F(CommandLine, AFactorRangeTheScenarioPartlyRefusesIsWarnedOf) {
-  write("study.yaml", "study: 1\nname: toy_range\nscenario: " + kToy +
-                          "\nruns_per_point: 20\ndesign: {kind: grid}\n"
-                          "factors:\n  talks_succeed: {low: 0.2, high: 1.3}\n"
-                          "outputs:\n  p_war: {reached_rung: war}\n");
+  write_toy_study("study.yaml", "{low: 0.2, high: 1.3}");
   const Result v = run_geosim("validate " + shell_quote(at("study.yaml")));
   expect_no_crash(v, "validate study");
   EXPECT_EQ(v.status, 0) << v.output;
@@ -279,10 +283,7 @@ TEST_F(CommandLine, AFactorRangeTheScenarioPartlyRefusesIsWarnedOf) {
                      "this range: at talks_succeed = 1.3")) << v.output;
   EXPECT_TRUE(has(v, "ok (study)")) << v.output;
   // Inside the domain: no warning.
-  write("ok.yaml", "study: 1\nname: toy_ok\nscenario: " + kToy +
-                       "\nruns_per_point: 20\ndesign: {kind: grid}\n"
-                       "factors:\n  talks_succeed: {low: 0.2, high: 1.0}\n"
-                       "outputs:\n  p_war: {reached_rung: war}\n");
+  write_toy_study("ok.yaml", "{low: 0.2, high: 1.0}");
   const Result ok = run_geosim("validate " + shell_quote(at("ok.yaml")));
   EXPECT_EQ(ok.status, 0) << ok.output;
   EXPECT_FALSE(has(ok, "warning")) << ok.output;
@@ -331,10 +332,7 @@ TEST_F(CommandLine, AStoryWithoutACalendarHasNoEmptyDates) {
 }
 
 TEST_F(CommandLine, FailedSweepPointsAreSaidWithTheirReason) {
-  write("study.yaml", "study: 1\nname: toy_fail\nscenario: " + kToy +
-                          "\nruns_per_point: 20\ndesign: {kind: grid}\n"
-                          "factors:\n  talks_succeed: {levels: [0.5, 1.5]}\n"
-                          "outputs:\n  p_war: {reached_rung: war}\n");
+  write_toy_study("study.yaml", "{levels: [0.5, 1.5]}");
   const Result r = run_geosim("sweep " + shell_quote(at("study.yaml")) + " --threads 2 --out " +
                               shell_quote(at("out")));
   expect_no_crash(r, "sweep with failing points");
