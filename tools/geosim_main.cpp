@@ -470,7 +470,7 @@ void finish_sweep(const SweepArgs& a, const SweepInputs& in, const geosim::study
   geosim::study::export_store_csv(in.store, a.out);
   std::cout << fmt::format(
       "Study {}: {} design points x {} runs ({} computed now, {} already in the store, {} failed), "
-      "{} runs in all.\nResults: {} (SQLite), {}/results.csv and {}/design.csv. Next: geosim analyze {}\n",
+      "{} runs simulated now.\nResults: {} (SQLite), {}/results.csv and {}/design.csv. Next: geosim analyze {}\n",
       in.spec.name, r.points, in.spec.runs_per_point, r.computed, r.resumed, r.failed, r.runs,
       in.store.string(), a.out, a.out, a.out);
   if (r.failed == 0) return;
