@@ -176,6 +176,26 @@ class Reader {
     return n.scalar;
   }
 
+  // A file that extends another but sets no `name` (or no `title`) is not its base: without this,
+  // its outputs, report and story would carry the base's name and title ("baseline: the articles'
+  // central reading") for numbers the base never gave. The name gains the file's stem
+  // (`dprk_russia_2024_weak_pull` for weak_pull.yaml), the title says which file changed it.
+  void name_a_child_after_its_file(const DocNode& root) {
+    if (s_.files.size() < 2) return;
+    const std::string& top = s_.files.front();
+    const DocNode* name = root.find("name");
+    const DocNode* title = root.find("title");
+    const std::string file = std::filesystem::path(top).filename().string();
+    if (name && name->where.file != top && !s_.name.empty()) {
+      std::string stem = std::filesystem::path(top).stem().string();
+      for (char& c : stem)
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      s_.name += "_" + stem;
+    }
+    if (title && title->where.file != top && !s_.title.empty())
+      s_.title += " (changed by " + file + ")";
+  }
+
   // A name used to refer to something: letters, digits, underscores; not starting with a digit.
   bool check_name(const std::string& name, const Location& w, const std::string& path) {
     bool ok = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
@@ -794,6 +814,7 @@ void Reader::read(const DocNode& root) {
   if (!s_.name.empty() || (root.find("name") && root.find("name")->is_scalar()))
     check_name(s_.name, root.find("name")->where, "name");  // "" is not a name either
   s_.title = read_string(root, "title", "", false);
+  name_a_child_after_its_file(root);
   s_.question = read_string(root, "question", "", false);
   s_.description = read_string(root, "description", "", false);
 
@@ -1137,12 +1158,24 @@ void replace_choice(DocNode& base, const DocNode& over, const ChoiceGroup& group
   if (changed && relocate) base.where = over.where;
 }
 
+// A child that sets a parameter's value (`value`, `dist` or a distribution's argument) and gives no
+// reason for it (`source` or `assumption`) leaves it with none: the base's reason was for the base's
+// value, and a story, a report or `geosim sources` would otherwise cite it for the child's.
+// `geosim sources` then lists the parameter among the numbers with neither, at the child's line.
+void drop_reasons_of_an_old_value(DocNode& base, const DocNode& over) {
+  bool sets_value = over.find("value") || over.find("dist");
+  for (const auto& a : kDistributionArguments) sets_value = sets_value || over.find(a);
+  if (!sets_value || over.find("source") || over.find("assumption")) return;
+  std::erase_if(base.map, [](const MapEntry& e) { return e.key == "source" || e.key == "assumption"; });
+}
+
 // The merge hook of `extends:`: where each choice group of the format applies.
 void drop_replaced_choices(const std::vector<std::string>& keys, DocNode& base,
                            const DocNode& over) {
   const std::size_t n = keys.size();
   if (is_parameter_mapping(keys)) {
     replace_choice(base, over, kParameterForm, true);
+    drop_reasons_of_an_old_value(base, over);
   } else if (n == 2 && keys[0] == "end_states") {
     replace_choice(base, over, kEndStateTrigger, true);
   } else if (n == 4 && keys[0] == "actors" && keys[2] == "actions") {

@@ -120,9 +120,10 @@ TEST(Extends, ChildValueReplacesAnInheritedDistribution) {
   const auto& p = param(s, "odds");
   EXPECT_EQ(p.dist.kind, DistKind::constant);
   EXPECT_THAT(p.dist.args, ::testing::ElementsAre(0.1));
-  // The keys that are not about the form are inherited.
+  // The keys that are not about the form are inherited, but for the base's reason for its value
+  // (ChildValueWithoutAReasonDropsTheBasesReason).
   EXPECT_EQ(p.unit, "probability");
-  EXPECT_EQ(p.assumption, "5% to 20%");
+  EXPECT_EQ(p.assumption, "");
   EXPECT_NO_THROW((void)geosim::compile(s));
 }
 
@@ -219,6 +220,38 @@ TEST(Extends, UncertainBeliefOfTheShippedBaselineCanBeFixedToOneValue) {
   EXPECT_EQ(p.dist.kind, DistKind::constant);
   EXPECT_THAT(p.dist.args, ::testing::ElementsAre(0.1));
   EXPECT_NO_THROW((void)geosim::compile(s));
+}
+
+// A child is not its base: one that sets no name is named after its file, and one that sets no title
+// says in the base's title which file changed it (the report and the story print the title).
+TEST(Extends, ChildWithoutANameOrTitleIsNamedAfterItsFile) {
+  const fs::path dir = base_dir("child_name");
+  EXPECT_EQ(load_child(dir, "extends: base.yaml\n").name, "base_child");
+  EXPECT_EQ(load_child(dir, "extends: base.yaml\nname: mine\n").name, "mine");
+  const fs::path baseline = source_dir() / "scenarios" / "dprk_russia_2024" / "baseline.yaml";
+  const Scenario s = geosim::load_scenario_text(
+      "extends: " + baseline.string() + "\nparameters:\n  russia_pull: {value: 0.2}\n",
+      "weak-pull.yaml");
+  EXPECT_EQ(s.name, "dprk_russia_2024_weak_pull");
+  EXPECT_THAT(s.title, ::testing::EndsWith("(changed by weak-pull.yaml)"));
+  EXPECT_THAT(s.title, ::testing::StartsWith("North Korean troops"));
+}
+
+// The base's source or assumption was for the base's value: a child that sets another value and
+// says nothing of why leaves the parameter with no reason (geosim sources then lists it as a bare
+// number, at the child's line), rather than citing the base's reason for the child's number.
+TEST(Extends, ChildValueWithoutAReasonDropsTheBasesReason) {
+  const fs::path dir = base_dir("child_reason");
+  const Scenario bare = load_child(dir, "extends: base.yaml\nparameters:\n  odds: {value: 0.1}\n");
+  EXPECT_TRUE(param(bare, "odds").assumption.empty());
+  EXPECT_FALSE(param(bare, "odds").source.has_value());
+  const Scenario said = load_child(
+      dir, "extends: base.yaml\nparameters:\n  odds: {value: 0.1, assumption: \"one in ten\"}\n");
+  EXPECT_EQ(param(said, "odds").assumption, "one in ten");
+  const Scenario arg = load_child(dir, "extends: base.yaml\nparameters:\n  odds: {high: 0.3}\n");
+  EXPECT_TRUE(param(arg, "odds").assumption.empty());  // a new range is a new value too
+  const Scenario unit = load_child(dir, "extends: base.yaml\nparameters:\n  odds: {unit: chance}\n");
+  EXPECT_EQ(param(unit, "odds").assumption, "5% to 20%");  // the value is the base's: so is its reason
 }
 
 TEST(Extends, ChildTriggerReplacesTheInheritedTrigger) {

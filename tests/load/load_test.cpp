@@ -1052,7 +1052,7 @@ TEST(Load, ExtendsMergesChildKeysOverBase) {
   const Scenario s = geosim::load_scenario(child);
   // Child values win; keys the child does not give come from the base.
   EXPECT_EQ(s.name, "extends_child");
-  EXPECT_EQ(s.title, "Base");
+  EXPECT_EQ(s.title, "Base (changed by child.yaml)");  // a child that sets no title says so
   EXPECT_EQ(s.horizon, 20);
   ASSERT_EQ(s.rungs.size(), 2u);
   ASSERT_EQ(s.actors.size(), 2u);
@@ -1098,7 +1098,7 @@ TEST(Load, ExtendsResolvesRelativePathsFromTheChildsDirectory) {
   const Scenario s = geosim::load_scenario_text("extends: sub/child.yaml\nname: from_text\n",
                                                 "inline.yaml", dir);
   EXPECT_EQ(s.name, "from_text");
-  EXPECT_EQ(s.title, "Base");
+  EXPECT_EQ(s.title, "Base (changed by inline.yaml)");  // the file given, not the chain's middle
   ASSERT_EQ(s.files.size(), 3u);
   EXPECT_EQ(s.files[0], "inline.yaml");
   EXPECT_TRUE(fs::equivalent(s.files[1], dir / "sub" / "child.yaml")) << s.files[1];
