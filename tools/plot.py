@@ -619,7 +619,8 @@ def fig_compare(cmp: dict, labels: Labels) -> Figure:
     hi = [100 * _f(o["ci95_paired"][1]) for o in outs]
     for i in y:
         moved = lo[i] > 0 or hi[i] < 0
-        colour = (PALETTE[1] if d[i] > 0 else PALETTE[0]) if moved else "#999999"
+        # Not A's and B's colours of the left panel: a move up or down is not "A" or "B".
+        colour = (PALETTE[2] if d[i] > 0 else PALETTE[3]) if moved else "#999999"
         ax_d.errorbar([d[i]], [i], xerr=[[d[i] - lo[i]], [hi[i] - d[i]]], fmt="o", color=colour,
                       ecolor=colour, capsize=3, ms=5, lw=1.4)
     ax_d.axvline(0, color="#333333", lw=0.9)
@@ -627,7 +628,7 @@ def fig_compare(cmp: dict, labels: Labels) -> Figure:
     ax_d.set_xlim(-span * 1.15, span * 1.15)
     ax_d.xaxis.set_major_formatter(ticker.FuncFormatter(lambda x, _p: f"{x:+g}" if x else "0"))
     ax_d.set_xlabel("Difference B − A (percentage points)\nwith its paired 95% interval")
-    ax_d.set_title("How much B moves it (coloured: the interval excludes 0)", loc="left")
+    ax_d.set_title("How much B moves it (green up, pink down: the interval excludes 0)", loc="left")
     ax_d.grid(axis="y", visible=False)
     n_ends = sum(1 for o in outs if o["kind"] == "end_state")
     if 0 < n_ends < n:

@@ -275,21 +275,26 @@ std::string summary_to_text(const Summary& s) {
   std::string out;
   out += fmt::format("Scenario {}: {} runs, seed {}, horizon {} ticks of {} days\n\n", s.scenario,
                      s.runs, s.master_seed, s.horizon, s.tick_days);
-  out += "How the runs ended (probability, 95% Wilson interval, median tick of ending):\n";
+  // Weekly and daily scenarios say "week" and "day", as the story does.
+  const std::string tick = s.tick_days == 7 ? "week" : s.tick_days == 1 ? "day" : "tick";
+  out += fmt::format("How the runs ended (probability, 95% Wilson interval, median {} of ending):\n",
+                     tick);
   for (std::size_t e = 0; e < s.end_states.size(); ++e) {
     const auto& o = s.end_states[e];
-    out += fmt::format("  {:<32} {:7.2f}%  [{:6.2f}%, {:6.2f}%]  tick {}\n", o.name, 100 * o.p,
-                       100 * o.ci.lo, 100 * o.ci.hi,
+    out += fmt::format("  {:<32} {:7.2f}%  [{:6.2f}%, {:6.2f}%]  {} {}\n", o.name, 100 * o.p,
+                       100 * o.ci.lo, 100 * o.ci.hi, tick,
                        o.count ? fmt::format("{:g}", s.end_state_median_tick[e]) : "-");
   }
-  out += "\nEscalation ladder (P reached with 95% interval; P it was the highest rung; first tick "
-         "reached p5/p50/p95):\n";
+  out += fmt::format("\nEscalation ladder (P reached with 95% interval; P it was the highest rung; "
+                     "first {} reached p5/p50/p95):\n",
+                     tick);
   for (const auto& r : s.rungs) {
     out += fmt::format("  {:<32} {:7.2f}%  [{:6.2f}%, {:6.2f}%]  highest {:6.2f}%  ", r.name,
                        100 * r.reached.p, 100 * r.reached.ci.lo, 100 * r.reached.ci.hi,
                        100 * r.highest.p);
     if (r.reached.count)
-      out += fmt::format("first tick {}/{}/{}\n", r.first_tick_p05, r.first_tick_p50, r.first_tick_p95);
+      out += fmt::format("first {} {}/{}/{}\n", tick, r.first_tick_p05, r.first_tick_p50,
+                         r.first_tick_p95);
     else
       out += "never reached\n";
   }

@@ -3,6 +3,7 @@
 #include "geosim/story.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
@@ -116,6 +117,11 @@ std::string rung_name(const Rung& r) {
   const std::string l = label_of(r);
   const auto colon = l.find(':');
   return colon == std::string::npos ? l : l.substr(0, colon);
+}
+
+std::string to_lower(std::string w) {
+  for (char& c : w) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return w;
 }
 
 // Where a number comes from, in words: "article 003" or "assumed".
@@ -235,6 +241,13 @@ std::string story_to_text(const Scenario& s, const Model& m, const Story& st) {
   if (!any) out += "  (none: every parameter is a fixed number)\n";
 
   const char* tick_word = s.tick_days == 7 ? "Week" : s.tick_days == 1 ? "Day" : "Tick";
+  out += fmt::format(
+      "\nHow to read the {}s: an actor is named only when it changes what it does (otherwise it "
+      "goes on doing what it last chose); steady flows are not told. After a choice, 'for it' and "
+      "'against it' give the largest terms of its utility (up to three), each with where its number "
+      "comes from: [article NNN] an article, [assumed] a judgement stated in the scenario file; a "
+      "partner's wishes cite [the leverage's source; the wish's source].\n",
+      to_lower(tick_word));
   out += fmt::format("\n{} 0{}: the ladder stands at {}.\n", tick_word, dated(s, 0),
                      label_of(s.rungs[static_cast<std::size_t>(m.start_rung)]));
   std::vector<std::int32_t> previous(static_cast<std::size_t>(m.n_actors()), -1);
@@ -252,13 +265,16 @@ std::string story_to_text(const Scenario& s, const Model& m, const Story& st) {
       lines += fmt::format("  {} chose to {} ({} likely among {} options", label_of(actor),
                            act.label.empty() ? act.name : act.label, percent(d.probability),
                            d.n_available);
+      // The (up to) three largest terms, those for the choice apart from those against it.
       const auto terms = terms_of(s, m, d);
-      if (!terms.empty()) {
-        lines += "; driven by ";
-        for (std::size_t k = 0; k < terms.size() && k < 3; ++k)
-          lines += fmt::format("{}{} ({:+.2f}){}", k ? ", " : "", terms[k].words, terms[k].value,
-                               terms[k].why.empty() ? "" : " " + terms[k].why);
+      std::string pro, con;
+      for (std::size_t k = 0; k < terms.size() && k < 3; ++k) {
+        std::string& side = terms[k].value >= 0 ? pro : con;
+        side += fmt::format("{}{} ({:+.2f}){}", side.empty() ? "" : ", ", terms[k].words,
+                            terms[k].value, terms[k].why.empty() ? "" : " " + terms[k].why);
       }
+      if (!pro.empty()) lines += "; for it: " + pro;
+      if (!con.empty()) lines += "; against it: " + con;
       lines += ").\n";
     }
     for (; ei < st.trace.events.size() && st.trace.events[ei].tick == tick; ++ei) {

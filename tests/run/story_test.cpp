@@ -64,21 +64,23 @@ TEST(Story, TextSaysWhoDidWhatAndWhyInWords) {
   const auto text = geosim::story_to_text(scenario, m, geosim::tell_story(m, 7, 0));
   EXPECT_NE(text.find("chose to"), std::string::npos);
   EXPECT_NE(text.find("likely among"), std::string::npos);
-  EXPECT_NE(text.find("[article 0"), std::string::npos);  // causes traced to their sources
+  EXPECT_NE(text.find("[assumed]"), std::string::npos);  // causes traced to their sources
+  EXPECT_NE(text.find("      source 00"), std::string::npos);  // a drawn belief quoted from its article
   for (auto at = text.find("actors."); at != std::string::npos; at = text.find("actors.", at + 1))
     EXPECT_FALSE(at + 7 < text.size() && std::islower(static_cast<unsigned char>(text[at + 7])))
         << "a key path leaks into the story: " << text.substr(at, 40);
 }
 
-// The "driven by" terms of every told decision, as written: "words (+0.50) [tag]".
+// The terms told after every decision ("for it: ..."; "against it: ..."), as written:
+// "words (+0.50) [tag]".
 std::vector<std::string> driving_terms(const std::string& text) {
   std::vector<std::string> out;
   std::size_t at = 0;
-  while ((at = text.find("driven by ", at)) != std::string::npos) {
+  while ((at = text.find(" options; ", at)) != std::string::npos) {
     at += 10;
     const std::string line = text.substr(at, text.find('\n', at) - at);
     // Each term ends at its signed two-decimal number and the tag that follows it, if any.
-    static const std::regex term(R"((.*?) \([+-]\d+\.\d\d\)( \[[^\]]*\])?(, |\)\.$))");
+    static const std::regex term(R"((.*?) \([+-]\d+\.\d\d\)( \[[^\]]*\])?(, |; |\)\.$))");
     for (auto it = std::sregex_iterator(line.begin(), line.end(), term); it != std::sregex_iterator();
          ++it)
       out.push_back(it->str());
@@ -165,9 +167,10 @@ TEST(Story, EachStateTermAndPartnerIsToldWithItsSource) {
   const auto m = geosim::compile(scenario);
   const auto story = geosim::tell_story(m, 1, 0);
   const auto text = geosim::story_to_text(scenario, m, story);
-  EXPECT_NE(text.find("driven by the mood at home (+1.00) [article 004], "
-                      "the leverage and wishes of b (+0.50) [article 004; assumed], "
-                      "pressure from the leverage and wishes of Country C (-0.40) [assumed; assumed])."),
+  EXPECT_NE(text.find("for it: the mood at home (+1.00) [article 004], "
+                      "the leverage and wishes of b (+0.50) [article 004; assumed]; "
+                      "against it: pressure from the leverage and wishes of Country C (-0.40) "
+                      "[assumed; assumed])."),
             std::string::npos)
       << text;
   EXPECT_EQ(text.find("fear (-0.30)"), std::string::npos) << "only the top three are told\n" << text;
