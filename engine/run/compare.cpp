@@ -245,7 +245,7 @@ std::string with_sign(double x) {
 std::string comparison_to_text(const Comparison& c, std::size_t headline_count) {
   std::string out = fmt::format(
       "A = {}, B = {}: {} paired runs (common random numbers), seed {}\n\n", c.scenario_a,
-      c.scenario_b, c.runs, c.master_seed);
+      c.scenario_b, detail::readable(static_cast<double>(c.runs), 15), c.master_seed);
   out += fmt::format("{:<14} {:<30} {:>8} {:>8} {:>9}  {:<22} {:<22}\n", "kind", "outcome", "P(A)",
                      "P(B)", "B - A", "95% CI (paired)", "95% CI (unpaired)");
   for (const auto& d : c.outcomes) {

@@ -274,7 +274,8 @@ void write_summary_csv(const Summary& s, const std::string& dir) {
 std::string summary_to_text(const Summary& s) {
   std::string out;
   out += fmt::format("Scenario {}: {} runs, seed {}, horizon {} ticks of {} days\n\n", s.scenario,
-                     s.runs, s.master_seed, s.horizon, s.tick_days);
+                     detail::readable(static_cast<double>(s.runs), 15), s.master_seed, s.horizon,
+                     s.tick_days);
   // Weekly and daily scenarios say "week" and "day", as the story does.
   const std::string tick = s.tick_days == 7 ? "week" : s.tick_days == 1 ? "day" : "tick";
   out += fmt::format("How the runs ended (probability, 95% Wilson interval, median {} of ending):\n",
