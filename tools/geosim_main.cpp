@@ -8,13 +8,15 @@
 #include <cerrno>
 #include <csignal>
 #include <chrono>
-#include <cstring>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -39,8 +41,8 @@ constexpr int kExitInvalidInput = 2;
 
 #ifdef GEOSIM_WITH_MPI
 constexpr const char* kThreadsHelp =
-    "Worker threads (0: all cores); for run and sweep under mpirun, per rank (0: the machine's "
-    "cores shared by its ranks)";
+    "Worker threads (0: all cores); for run and sweep under mpirun, per rank (0: the cores the "
+    "rank is bound to, or unbound, the machine's cores shared by its ranks)";
 #else
 constexpr const char* kThreadsHelp = "Worker threads (0: all cores)";
 #endif
@@ -391,6 +393,12 @@ struct StopNotice {
   std::string before, after;  // the message around the number of committed points
   bool counts_points = false;
   std::atomic<std::size_t> committed{0};
+  // A sweep's phase: computing points, writing the exports (`exporting`, whose message is
+  // `exporting_text`), or done (a signal then ends the process quietly with status 0: the work is
+  // complete, and saying "run the command again to compute the rest" would be false).
+  enum Phase : int { computing, exporting, done };
+  std::atomic<int> phase{computing};
+  std::string exporting_text;
 };
 StopNotice g_stop;
 
@@ -409,11 +417,17 @@ extern "C" void on_stop_signal(int sig) {
     } while (v > 0);
     while (k > 0 && n < sizeof text) text[n++] = digits[--k];
   };
+  const int phase = g_stop.phase.load();
+  if (phase == StopNotice::done) ::_exit(0);
   const char* name = sig == SIGTERM ? "\ngeosim: stopped by SIGTERM (the job was cancelled, or under MPI a rank died); "
                                     : "\ngeosim: stopped by SIGINT; ";
   add(name, std::strlen(name));
-  add(g_stop.before.data(), g_stop.before.size());
-  if (g_stop.counts_points) {
+  if (phase == StopNotice::exporting) {
+    add(g_stop.exporting_text.data(), g_stop.exporting_text.size());
+  } else {
+    add(g_stop.before.data(), g_stop.before.size());
+  }
+  if (phase != StopNotice::exporting && g_stop.counts_points) {
     add_number(g_stop.committed.load());
     add(g_stop.after.data(), g_stop.after.size());
   }
@@ -463,11 +477,17 @@ void announce_sweep_stop(const SweepInputs& in) {
   g_stop.after = fmt::format(" of {} design points are committed to {}; {} to compute the rest.\n",
                              in.design.points(), in.store.string(), again);
   g_stop.counts_points = true;
+  g_stop.exporting_text = fmt::format(
+      "all {} design points are committed to {}; the exports (results.csv, design.csv) may be "
+      "unfinished: run the same command again to write them.\n",
+      in.design.points(), in.store.string());
   install_stop_notice();
 }
 
 void finish_sweep(const SweepArgs& a, const SweepInputs& in, const geosim::study::SweepReport& r) {
+  g_stop.phase = StopNotice::exporting;
   geosim::study::export_store_csv(in.store, a.out);
+  g_stop.phase = StopNotice::done;  // the exports are written: nothing is left to lose
   std::cout << fmt::format(
       "Study {}: {} design points x {} runs ({} computed now, {} already in the store, {} failed), "
       "{} runs simulated now.\nResults: {} (SQLite), {}/results.csv and {}/design.csv. Next: geosim analyze {}\n",
@@ -582,7 +602,10 @@ int cmd_sweep_mpi(const SweepArgs& a, const geosim::mpi::Session& session) {
     announce_sweep_stop(*in);
   }
   const auto r = geosim::mpi::run_sweep(session, in->spec, in->design, in->evaluate, in->store, opt);
-  if (!r) return 0;
+  if (!r) {
+    g_stop.phase = StopNotice::done;  // a worker's part is over; rank 0 writes the exports
+    return 0;
+  }
   progress.finish();
   finish_sweep(a, *in, *r);
   return 0;
@@ -649,6 +672,17 @@ int cmd_validate(const std::vector<std::string>& files) {
 }
 
 }  // namespace
+
+// True when an MPI launcher (Open MPI's mpirun, a PMI/PMIx launcher, Slurm's srun) started this
+// process as a rank other than the first: read from the launcher's environment, since the command
+// line is parsed before MPI starts.
+bool launched_as_other_rank() {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}) {
+    const char* v = std::getenv(name);
+    if (v && *v) return std::string_view(v) != "0";
+  }
+  return false;
+}
 
 // After a command-line mistake: for each `--name` the command does not know, the closest option
 // it does know ("--run 50" for "--runs 50"): CLI11 says only that the arguments were not expected.
@@ -793,6 +827,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // Under an MPI launcher every rank parses the same command line: only the first says what is
+    // wrong (or prints the help), not one copy per rank.
+    if (launched_as_other_rank()) return e.get_exit_code() == 0 ? 0 : kExitInvalidInput;
     const int parser_status = app.exit(e);  // CLI11's message (or the help asked for)
     if (e.get_exit_code() == 0) return parser_status;
     say_unknown_options(app, argc, argv);

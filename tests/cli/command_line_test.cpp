@@ -257,6 +257,13 @@ TEST_F(CommandLine, CommandLineMistakesExitWithTwoAndMistypedOptionsAreNamed) {
   const Result h = run_geosim("run --help");
   EXPECT_EQ(h.status, 0);
   EXPECT_FALSE(has(h, "UINT:UINT")) << h.output;  // one type per option, not one per check
+
+  // Under an MPI launcher only the first rank says it: not one copy of the message per rank.
+  const Result other = geosim::testing_cli::run_command(
+      "env OMPI_COMM_WORLD_RANK=1 " + shell_quote(GEOSIM_BINARY) + " run " + shell_quote(kToy) +
+      " --run 50");
+  EXPECT_EQ(other.status, 2) << other.output;
+  EXPECT_EQ(other.output, "");
 }
 
 // A child's out-of-range override is reported in the child, where the value was set, with the
