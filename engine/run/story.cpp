@@ -3,7 +3,6 @@
 #include "geosim/story.h"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
@@ -117,11 +116,6 @@ std::string rung_name(const Rung& r) {
   const std::string l = label_of(r);
   const auto colon = l.find(':');
   return colon == std::string::npos ? l : l.substr(0, colon);
-}
-
-std::string to_lower(std::string w) {
-  for (char& c : w) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return w;
 }
 
 // Where a number comes from, in words: "article 003" or "assumed".
@@ -241,13 +235,14 @@ std::string story_to_text(const Scenario& s, const Model& m, const Story& st) {
   if (!any) out += "  (none: every parameter is a fixed number)\n";
 
   const char* tick_word = s.tick_days == 7 ? "Week" : s.tick_days == 1 ? "Day" : "Tick";
+  const char* ticks = s.tick_days == 7 ? "weeks" : s.tick_days == 1 ? "days" : "ticks";
   out += fmt::format(
-      "\nHow to read the {}s: an actor is named only when it changes what it does (otherwise it "
+      "\nHow to read the {}: an actor is named only when it changes what it does (otherwise it "
       "goes on doing what it last chose); steady flows are not told. After a choice, 'for it' and "
       "'against it' give the largest terms of its utility (up to three), each with where its number "
       "comes from: [article NNN] an article, [assumed] a judgement stated in the scenario file; a "
       "partner's wishes cite [the leverage's source; the wish's source].\n",
-      to_lower(tick_word));
+      ticks);
   out += fmt::format("\n{} 0{}: the ladder stands at {}.\n", tick_word, dated(s, 0),
                      label_of(s.rungs[static_cast<std::size_t>(m.start_rung)]));
   std::vector<std::int32_t> previous(static_cast<std::size_t>(m.n_actors()), -1);

@@ -120,6 +120,17 @@ void measure(const StudySpec& spec, const Model& m, const Accumulator& acc, Poin
   }
 }
 
+// The index in `s.parameters` of the parameter named `name`, or s.parameters.size() if none.
+std::size_t parameter_index(const Scenario& s, const std::string& name) {
+  const Parameter* p = find_parameter(s, name);
+  return p ? static_cast<std::size_t>(p - s.parameters.data()) : s.parameters.size();
+}
+
+// A design point's value for parameter i: a constant in place of its distribution.
+void set_constant(Scenario& s, std::size_t i, double x) {
+  s.parameters[i].dist = Distribution{DistKind::constant, {x}, {}, {}};
+}
+
 }  // namespace
 
 Evaluator scenario_evaluator(const StudySpec& spec) {
@@ -128,8 +139,7 @@ Evaluator scenario_evaluator(const StudySpec& spec) {
   DiagnosticSink sink;
   std::vector<std::size_t> param_index;
   for (std::size_t f = 0; f < spec.parameters.size(); ++f) {
-    std::size_t i = 0;
-    while (i < base->parameters.size() && base->parameters[i].name != spec.parameters[f]) ++i;
+    const std::size_t i = parameter_index(*base, spec.parameters[f]);
     if (i == base->parameters.size())
       sink.error(spec.factor_where[f], "factors." + spec.factors[f].name,
                  fmt::format("expected the name of a parameter of {} (a declared parameter, or "
@@ -169,15 +179,10 @@ Evaluator scenario_evaluator(const StudySpec& spec) {
   }
   sink.throw_if_any();
 
-  sink.throw_if_any();
-
   return [spec, base, param_index](std::size_t, std::span<const double> x) {
     PointResult out;
     Scenario s = *base;
-    for (std::size_t f = 0; f < param_index.size(); ++f) {
-      Parameter& p = s.parameters[param_index[f]];
-      p.dist = Distribution{DistKind::constant, {x[f]}, {}, {}};
-    }
+    for (std::size_t f = 0; f < param_index.size(); ++f) set_constant(s, param_index[f], x[f]);
     Model m;
     try {
       m = compile(s);
@@ -344,14 +349,13 @@ std::vector<Diagnostic> factor_range_warnings(const StudySpec& spec) {
   std::vector<Diagnostic> out;
   for (std::size_t f = 0; f < spec.parameters.size(); ++f) {
     const Factor& fac = spec.factors[f];
-    std::size_t i = 0;
-    while (i < base.parameters.size() && base.parameters[i].name != spec.parameters[f]) ++i;
+    const std::size_t i = parameter_index(base, spec.parameters[f]);
     if (i == base.parameters.size()) continue;  // scenario_evaluator reports it
     const std::vector<double> ends =
         fac.kind == Factor::Kind::levels ? fac.levels : std::vector<double>{fac.value(0.0), fac.value(1.0)};
     for (const double x : ends) {
       Scenario s = base;
-      s.parameters[i].dist = Distribution{DistKind::constant, {x}, {}, {}};
+      set_constant(s, i, x);
       try {
         (void)compile(s);
       } catch (const InputError& e) {
