@@ -176,11 +176,20 @@ class Compiler {
         for (std::size_t i = 0; i < p.dist.args.size() && i < 3; ++i) cd.args[i] = p.dist.args[i];
         if (cd.kind == DistKind::choice) {
           cd.choice_begin = static_cast<std::int32_t>(m_.choice_values.size());
+          // Weights are relative. Finite weights whose sum overflows (1e308 and 1e308) are divided
+          // by the largest first: summed as they are, the total is inf and every cumulative share
+          // but the last would be 0 or NaN. Weights that sum finitely are used as they are.
+          double top = 1.0;
           double total = 0;
           for (double w : p.dist.weights) total += w;
+          if (!std::isfinite(total)) {
+            top = *std::max_element(p.dist.weights.begin(), p.dist.weights.end());
+            total = 0;
+            for (double w : p.dist.weights) total += w / top;
+          }
           double acc = 0;
           for (std::size_t i = 0; i < p.dist.values.size(); ++i) {
-            acc += p.dist.weights[i];
+            acc += p.dist.weights[i] / top;
             m_.choice_values.push_back(p.dist.values[i]);
             m_.choice_cdf.push_back(acc / total);
           }

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -586,6 +588,30 @@ TEST(Compile, ValidDistributionsCompile) {
     SCOPED_TRACE(body);
     EXPECT_NO_THROW((void)geosim::compile(geosim::load_scenario_text(with_param(body), "t.yaml")));
   }
+}
+
+// Weights are relative: huge finite weights whose sum overflows to inf must still share the draws
+// as their ratios say (summed as they were, the first value's cumulative share was 1e308 / inf = 0
+// and it was never drawn).
+TEST(Compile, ChoiceWeightsWhoseSumOverflowsKeepTheirRatios) {
+  const Model m = geosim::compile(geosim::load_scenario_text(
+      with_param("{dist: choice, values: [1, 2, 3], weights: [1e308, 1e308, 0]}"), "t.yaml"));
+  const auto it = std::find(m.names.params.begin(), m.names.params.end(), "bad");
+  ASSERT_NE(it, m.names.params.end());
+  const auto& d = m.params[static_cast<std::size_t>(it - m.names.params.begin())];
+  ASSERT_EQ(d.choice_end - d.choice_begin, 3);
+  const auto b = static_cast<std::size_t>(d.choice_begin);
+  EXPECT_EQ(m.choice_cdf[b], 0.5);
+  EXPECT_EQ(m.choice_cdf[b + 1], 1.0);
+  EXPECT_EQ(m.choice_cdf[b + 2], 1.0);
+  std::vector<double> row(m.params.size());
+  int ones = 0;
+  const int n = 4000;
+  for (int i = 0; i < n; ++i) {
+    geosim::sample_parameters(m, 7, static_cast<std::uint64_t>(i), row.data());
+    ones += row[static_cast<std::size_t>(it - m.names.params.begin())] == 1.0 ? 1 : 0;
+  }
+  EXPECT_NEAR(ones, n / 2, 4 * std::sqrt(n * 0.25));  // 4 standard errors
 }
 
 TEST(Compile, InlineDistributionErrorIsAtTheField) {
