@@ -429,6 +429,41 @@ class Compiler {
     }
   }
 
+  // A run's tables hold an entry per rung and action or event (the ladder moves), and the
+  // reduction one per tick and rung, end state or indicator (histograms, moments, quantile
+  // sketches). A file well within the loader's limits (50,000 rungs and 50,000 actions, 3 MB) can
+  // ask for billions of entries: tens of gigabytes, and more than 32-bit indices address. Such a
+  // scenario is refused here, named, instead of exhausting the memory when it runs.
+  static constexpr std::uint64_t kMaxLadderCells = std::uint64_t{1} << 23;
+  static constexpr std::uint64_t kMaxTickCells = std::uint64_t{1} << 22;
+
+  void check_size() {
+    const auto n_rungs = static_cast<std::uint64_t>(s_.rungs.size());
+    std::uint64_t n_actions = 0;
+    for (const auto& a : s_.actors) n_actions += a.actions.size();
+    const auto n_events = static_cast<std::uint64_t>(s_.events.size());
+    if (n_rungs * (n_actions + n_events) > kMaxLadderCells)
+      error(section_where(s_.rungs_where), "ladder.rungs",
+            fmt::format("expected a scenario whose ladder tables fit in memory, got {} rungs x ({} "
+                        "actions + {} events) = {} entries (the limit is {})",
+                        n_rungs, n_actions, n_events, n_rungs * (n_actions + n_events),
+                        kMaxLadderCells),
+            "a ladder has tens of rungs, and an actor tens of actions");
+    std::uint64_t reported = 0;
+    for (const auto& v : s_.state) reported += v.report ? 1 : 0;
+    const std::uint64_t per_tick =
+        n_rungs + static_cast<std::uint64_t>(s_.end_states.size()) + 1 + reported + s_.actors.size();
+    const auto ticks = static_cast<std::uint64_t>(std::max(0, s_.horizon)) + 1;
+    if (per_tick * ticks > kMaxTickCells)
+      error(s_.horizon_where.file.empty() ? section_where(s_.rungs_where) : s_.horizon_where,
+            "time.horizon",
+            fmt::format("expected a scenario whose per-tick results fit in memory, got {} ticks x "
+                        "{} rungs, end states and indicators = {} entries (the limit is {})",
+                        ticks, per_tick, per_tick * ticks, kMaxTickCells),
+            "a shorter horizon, longer ticks (tick_days), or fewer rungs, end states or reported "
+            "state variables");
+  }
+
   // The rungs the ladder can reach from the start by any sequence of moves (state conditions
   // are taken to allow everything, so this is an upper bound), and an error for each end state
   // that needs a rung, or an action, the ladder can never get to.
@@ -672,6 +707,7 @@ Model Compiler::run() {
 
   check_new_parameters_are_used();
   warn_of_unused_parameters();
+  check_size();
   check_reachability();
 
   for (const auto& a : s_.actors) {

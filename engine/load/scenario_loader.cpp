@@ -828,6 +828,7 @@ void Reader::read(const DocNode& root) {
             fmt::format("expected a date written YYYY-MM-DD, got '{}'", s_.start_date));
     read_int(*t, "tick_days", "time", s_.tick_days, false, 1, 366);
     read_int(*t, "horizon", "time", s_.horizon, true, 1, 10000);
+    s_.horizon_where = where_of(*t, "horizon");
   }
 
   for_each_named(root.find("parameters"), "parameters", "a mapping of parameters",

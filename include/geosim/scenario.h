@@ -237,6 +237,7 @@ struct Scenario {
   std::string start_date;  // ISO date of tick 0
   int tick_days = 7;
   int horizon = 0;  // ticks
+  Location horizon_where;  // the value of `time.horizon:`
   std::vector<Parameter> parameters;
   std::vector<StateVar> state;
   std::vector<Rung> rungs;  // lowest first

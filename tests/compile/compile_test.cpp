@@ -614,6 +614,41 @@ TEST(Compile, ChoiceWeightsWhoseSumOverflowsKeepTheirRatios) {
   EXPECT_NEAR(ones, n / 2, 4 * std::sqrt(n * 0.25));  // 4 standard errors
 }
 
+// A scenario within the loader's limits whose run tables would not fit in memory (a ladder of
+// thousands of rungs times thousands of actions; thousands of rungs times ten thousand ticks) is
+// refused by compile with the sizes, at the ladder or the horizon: it used to compile, and `geosim
+// run` then took every gigabyte of the machine (and overflowed the 32-bit table indices).
+std::string sized_scenario(int rungs, int actions, int horizon) {
+  std::string s = fmt::format("geosim: 1\nname: big\ntime: {{horizon: {}}}\nladder:\n  rungs:\n", horizon);
+  for (int i = 0; i < rungs; ++i) s += fmt::format("    - {{name: r{}}}\n", i);
+  s += "actors:\n  a:\n    rationality: 1\n    actions:\n";
+  for (int i = 0; i < actions; ++i) s += fmt::format("      x{}: {{class: status_quo}}\n", i);
+  return s;
+}
+
+TEST(Compile, AScenarioTooLargeToRunIsRefusedWithItsSizes) {
+  const auto ladder = compile_errors(sized_scenario(3000, 3000, 10));
+  ASSERT_EQ(ladder.size(), 1u) << dump(ladder);
+  EXPECT_EQ(ladder[0].key_path, "ladder.rungs");
+  EXPECT_EQ(ladder[0].where.line, 6);  // the list of rungs
+  EXPECT_EQ(ladder[0].where.column, 5);
+  EXPECT_EQ(ladder[0].message,
+            "expected a scenario whose ladder tables fit in memory, got 3000 rungs x (3000 actions "
+            "+ 0 events) = 9000000 entries (the limit is 8388608)");
+
+  const auto ticks = compile_errors(sized_scenario(500, 1, 10000));
+  ASSERT_EQ(ticks.size(), 1u) << dump(ticks);
+  EXPECT_EQ(ticks[0].key_path, "time.horizon");
+  EXPECT_EQ(ticks[0].where.line, 3);
+  EXPECT_EQ(ticks[0].where.column, 17);
+  EXPECT_EQ(ticks[0].message,
+            "expected a scenario whose per-tick results fit in memory, got 10001 ticks x 502 "
+            "rungs, end states and indicators = 5020502 entries (the limit is 4194304)");
+
+  // Large but sensible: 50 rungs, 2,000 actions, 10,000 ticks.
+  EXPECT_NO_THROW((void)geosim::compile(geosim::load_scenario_text(sized_scenario(50, 2000, 10000), "t.yaml")));
+}
+
 TEST(Compile, InlineDistributionErrorIsAtTheField) {
   const auto ds = compile_errors(
       with(kBase, "rationality: 2.0", "rationality: {dist: uniform, low: 3, high: 2}"));
