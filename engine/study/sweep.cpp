@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <condition_variable>
@@ -310,6 +311,8 @@ class Db {
   };
 
   Stmt prepare(const std::string& sql) { return Stmt(db_, sql); }
+  // An error of this store, named by its file.
+  [[nodiscard]] std::runtime_error error(const std::string& what) const { return store_error(db_, what); }
 
  private:
   sqlite3* db_ = nullptr;
@@ -579,19 +582,35 @@ struct StoreContents {
   std::vector<std::vector<double>> se, lo, hi;
 };
 
+// A point or output number read from the store, checked against how many there are: a damaged or
+// hand-edited store must not index past the tables built from it.
+std::size_t store_index(Db& db, std::int64_t i, std::size_t n, const char* what) {
+  if (i < 0 || static_cast<std::uint64_t>(i) >= n)
+    throw db.error(fmt::format("{} {} is out of range (the store has {})", what, i, n));
+  return static_cast<std::size_t>(i);
+}
+
 StoreContents read_store(Db& db) {
   StoreContents c;
-  c.points = static_cast<std::size_t>(std::stoull(meta_value(db, "points")));
+  // An empty value: a sweep stopped before it wrote the store's description (or not a store).
+  const std::string points = meta_value(db, "points");
+  std::uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(points.data(), points.data() + points.size(), n);
+  if (points.empty() || ec != std::errc() || end != points.data() + points.size() ||
+      n > (std::uint64_t{1} << 40))
+    throw db.error(points.empty() ? std::string("it records no number of design points")
+                                  : fmt::format("its number of design points is '{}'", points));
+  c.points = static_cast<std::size_t>(n);
   for (auto q = db.prepare("SELECT name FROM factors ORDER BY factor"); q.step();) c.factors.push_back(q.text(0));
   for (auto q = db.prepare("SELECT name FROM outputs ORDER BY output"); q.step();) c.outputs.push_back(q.text(0));
   c.state.assign(c.points, "");
   for (auto q = db.prepare("SELECT point, state FROM status"); q.step();)
-    c.state[static_cast<std::size_t>(q.integer(0))] = q.text(1);
+    c.state[store_index(db, q.integer(0), c.points, "point")] = q.text(1);
   auto blank = std::vector<std::vector<double>>(c.outputs.size(), std::vector<double>(c.points, kNaN));
   c.value = c.se = c.lo = c.hi = blank;
   for (auto q = db.prepare("SELECT point, output, estimate, se, ci_low, ci_high FROM results"); q.step();) {
-    const auto p = static_cast<std::size_t>(q.integer(0));
-    const auto o = static_cast<std::size_t>(q.integer(1));
+    const auto p = store_index(db, q.integer(0), c.points, "point");
+    const auto o = store_index(db, q.integer(1), c.outputs.size(), "output");
     c.value[o][p] = q.real(2);
     c.se[o][p] = q.real(3);
     c.lo[o][p] = q.real(4);
@@ -616,9 +635,11 @@ void export_store_csv(const std::filesystem::path& store_path, const std::filesy
   design += ",state,runs\n";
   std::vector<std::vector<double>> values(c.points, std::vector<double>(c.factors.size(), kNaN));
   for (auto q = db.prepare("SELECT point, factor, value FROM design"); q.step();)
-    values[static_cast<std::size_t>(q.integer(0))][static_cast<std::size_t>(q.integer(1))] = q.real(2);
+    values[store_index(db, q.integer(0), c.points, "point")]
+          [store_index(db, q.integer(1), c.factors.size(), "factor")] = q.real(2);
   std::vector<std::int64_t> runs(c.points, 0);
-  for (auto q = db.prepare("SELECT point, runs FROM status"); q.step();) runs[static_cast<std::size_t>(q.integer(0))] = q.integer(1);
+  for (auto q = db.prepare("SELECT point, runs FROM status"); q.step();)
+    runs[store_index(db, q.integer(0), c.points, "point")] = q.integer(1);
   for (std::size_t p = 0; p < c.points; ++p) {
     design += std::to_string(p);
     for (double v : values[p]) design.append(",").append(g(v));
@@ -642,6 +663,9 @@ std::string analyze_store(const std::filesystem::path& store_path, const Analyze
     throw std::runtime_error("the study file (or its scenario) changed since this store was made; "
                              "analyse with the inputs that made it");
   const Design design = make_design(spec);
+  if (design.points() != c.points)
+    throw db.error(fmt::format("it records {} design points, its study makes {}", c.points,
+                               design.points()));
   const auto dir = store_path.parent_path();
   std::size_t missing = 0, failed = 0;
   for (const auto& s : c.state) {

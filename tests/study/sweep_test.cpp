@@ -180,6 +180,57 @@ TEST(Sweep, ADamagedStoreIsNamedNotUsed) {
   fs::remove_all(dir);
 }
 
+void sql(const fs::path& store, const std::string& statement) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(store.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, statement.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+// A store whose description is missing (a sweep stopped between making the tables and filling
+// them) or whose rows name points past its recorded number of points (damaged, or edited by hand)
+// is an error naming the file, from analyze and export alike: not "stoull" and not a write past
+// the end of the tables read from it.
+TEST(Sweep, AStoreWithoutItsDescriptionOrWithStrayPointsIsNamedNotRead) {
+  const fs::path dir = fresh_dir("sweep_stray");
+  const StudySpec spec = load_study(write_toy_study(dir, 4, 20));
+  const Design design = make_design(spec);
+  const fs::path store = dir / "out" / "study.sqlite";
+  const auto message = [](auto&& f) {
+    try {
+      f();
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  { const SweepStore made(spec, design, store); }
+  PointResult r;
+  r.runs = 1;
+  r.value = r.se = r.lo = r.hi = std::vector<double>(spec.outputs.size(), 0.5);
+  {
+    SweepStore s(spec, design, store);
+    for (std::size_t p = 0; p < design.points(); ++p) s.record(p, r);
+  }
+  // Fewer points recorded than the rows hold.
+  sql(store, "UPDATE meta SET value = '2' WHERE key = 'points'");
+  const std::string exported = message([&] { export_store_csv(store, dir / "out"); });
+  EXPECT_NE(exported.find(fmt::format("results store '{}': point 2 is out of range (the store has 2)",
+                                      store.string())),
+            std::string::npos)
+      << exported;
+  // No number of points at all.
+  sql(store, "DELETE FROM meta WHERE key = 'points'");
+  const std::string analysed = message([&] { (void)analyze_store(store, AnalyzeOptions{}); });
+  EXPECT_NE(analysed.find(fmt::format("results store '{}': it records no number of design points",
+                                      store.string())),
+            std::string::npos)
+      << analysed;
+  fs::remove_all(dir);
+}
+
 // analyze's PRIM on an output no point exceeds says where the output lies instead of a box with
 // "coverage nan%"; an unknown --prim output is named with the study's outputs.
 TEST(Sweep, PrimSaysWhenNothingIsAboveTheThresholdAndListsTheOutputs) {
