@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -43,8 +44,9 @@ void run_blocks(const BlockPlan& plan, Acc& total, MakeAcc make_acc, MakeWorker 
   std::uint64_t next_to_merge = 0;
   std::map<std::uint64_t, std::unique_ptr<Acc>> pending;
   std::vector<std::unique_ptr<Acc>> pool;
+  std::exception_ptr failure;  // the first exception of a worker thread; guarded by mutex
 
-  auto body = [&]() {
+  auto work = [&]() {
     auto simulate = make_worker();
     for (;;) {
       const std::uint64_t b = next_block.fetch_add(1);
@@ -77,15 +79,27 @@ void run_blocks(const BlockPlan& plan, Acc& total, MakeAcc make_acc, MakeWorker 
       if (plan.progress) plan.progress(done);
     }
   };
+  // An exception must not leave a worker thread (that is std::terminate): the first one is kept,
+  // the other threads stop taking blocks, and it is rethrown here once all have joined.
+  auto body = [&]() {
+    try {
+      work();
+    } catch (...) {
+      std::lock_guard lock(mutex);
+      if (!failure) failure = std::current_exception();
+      next_block = n_blocks;
+    }
+  };
 
   if (threads <= 1) {
-    body();
+    work();
     return;
   }
   std::vector<std::thread> workers;
   workers.reserve(static_cast<std::size_t>(threads));
   for (int t = 0; t < threads; ++t) workers.emplace_back(body);
   for (auto& t : workers) t.join();
+  if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace geosim::detail
