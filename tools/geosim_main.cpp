@@ -156,6 +156,16 @@ const CLI::Validator kWholeNumber(
     },
     "");
 
+// A path or a name given empty (`--json "$OUT"` with OUT unset) is a mistake: without this, an
+// empty --json or --csv read as "not given" (the command wrote nothing and exited 0), and an
+// empty --pick told run 0.
+const CLI::Validator kNotEmpty(
+    [](std::string& text) {
+      return text.empty() ? std::string("expected a value, got '' (an unset shell variable?)")
+                          : std::string();
+    },
+    "");
+
 // CLI::Range without its description: --help would otherwise show "UINT:UINT in [1 - 1099511627776]"
 // as an option's type. The help texts state the ranges that matter in words.
 template <class T>
@@ -721,8 +731,8 @@ int main(int argc, char** argv) {
       "run", "Run a scenario many times and print how likely each outcome is, with 95% intervals");
   run_cmd->add_option("scenario", run.scenario, "Scenario file (YAML)")->required();
   run.mc.add_to(run_cmd, "Number of runs");
-  run_cmd->add_option("--json", run.json, "Write the summary as JSON to this file");
-  run_cmd->add_option("--csv", run.csv, "Write tidy CSV tables into this directory");
+  run_cmd->add_option("--json", run.json, "Write the summary as JSON to this file")->check(kNotEmpty);
+  run_cmd->add_option("--csv", run.csv, "Write tidy CSV tables into this directory")->check(kNotEmpty);
   run_cmd->add_flag("-q,--quiet", run.quiet, "Do not print the summary");
 
   std::vector<std::string> validate_files;
@@ -739,7 +749,8 @@ int main(int argc, char** argv) {
   compare_cmd->add_option("a", cmp.a, "Scenario A (the reference)")->required();
   compare_cmd->add_option("b", cmp.b, "Scenario B (the change)")->required();
   cmp.mc.add_to(compare_cmd, "Number of paired runs");
-  compare_cmd->add_option("--json", cmp.json, "Write the comparison as JSON to this file");
+  compare_cmd->add_option("--json", cmp.json, "Write the comparison as JSON to this file")
+      ->check(kNotEmpty);
 
   std::vector<std::string> source_files;
   std::string seeds_dir = "../shared/seeds";
@@ -769,11 +780,12 @@ int main(int argc, char** argv) {
   story_cmd->add_option("--pick", story.pick,
                         "Tell the first run that ends in this end state (or 'ongoing'), or "
                         "reaches this rung")
-      ->excludes(run_opt);
+      ->excludes(run_opt)->check(kNotEmpty);
   story_cmd->add_option("--search", story.search, "How many runs --pick may look through")
       ->capture_default_str()->check(kWholeNumber)
       ->check(range(std::uint64_t{1}, std::uint64_t{1} << 40));
-  story_cmd->add_option("--json", story.json, "Also write the full trace as JSON to this file");
+  story_cmd->add_option("--json", story.json, "Also write the full trace as JSON to this file")
+      ->check(kNotEmpty);
 
   ReportArgs report;
   auto* report_cmd = app.add_subcommand(
@@ -781,7 +793,8 @@ int main(int argc, char** argv) {
       "Write one self-contained HTML report: the question, the summary, plots, one story per "
       "headline outcome and the sources behind the numbers");
   report_cmd->add_option("scenario", report.scenario, "Scenario file (YAML)")->required();
-  report_cmd->add_option("-o,--out", report.out, "HTML file to write")->capture_default_str();
+  report_cmd->add_option("-o,--out", report.out, "HTML file to write")->capture_default_str()
+      ->check(kNotEmpty);
   report_cmd->add_option("-n,--runs", report.runs, "Number of runs (at least 1)")->capture_default_str()
       ->check(kWholeNumber)->check(range(std::uint64_t{1}, std::uint64_t{1} << 40));
   report_cmd->add_option("-s,--seed", report.seed, "Master seed")->capture_default_str()
@@ -793,7 +806,8 @@ int main(int argc, char** argv) {
   auto* sweep_cmd = app.add_subcommand(
       "sweep", "Run a study: every design point of a study file, recorded in a resumable results store");
   sweep_cmd->add_option("study", sweep.study, "Study file (YAML)")->required();
-  sweep_cmd->add_option("-o,--out", sweep.out, "Folder for study.sqlite, results.csv and design.csv")->required();
+  sweep_cmd->add_option("-o,--out", sweep.out, "Folder for study.sqlite, results.csv and design.csv")
+      ->required()->check(kNotEmpty);
   sweep_cmd->add_option("-t,--threads", sweep.threads, kThreadsHelp)
       ->capture_default_str()->check(kWholeNumber)->check(range(0, 1024));
 

@@ -266,6 +266,24 @@ TEST_F(CommandLine, CommandLineMistakesExitWithTwoAndMistypedOptionsAreNamed) {
   EXPECT_EQ(other.output, "");
 }
 
+// An output or a name given empty (`--json "$OUT"` with OUT unset) is a command-line mistake (exit
+// 2, nothing run): an empty --json or --csv used to read as "not given", so the command wrote
+// nothing and exited 0, and an empty --pick told run 0.
+TEST_F(CommandLine, AnEmptyOutputOrPickIsAMistakeNotAnOmission) {
+  for (const std::string args :
+       {"run " + shell_quote(kToy) + " --runs 20 --json ''", "run " + shell_quote(kToy) + " --runs 20 --csv ''",
+        "compare " + shell_quote(kToy) + " " + shell_quote(kToy) + " --runs 20 --json ''",
+        "story " + shell_quote(kToy) + " --json ''", "story " + shell_quote(kToy) + " --pick ''",
+        "report " + shell_quote(kToy) + " -o ''", "sweep " + shell_quote(kStudy) + " --out ''"}) {
+    const Result r = run_geosim(args);
+    expect_no_crash(r, args);
+    EXPECT_EQ(r.status, 2) << args << "\n" << r.output;
+    EXPECT_TRUE(has(r, "expected a value, got '' (an unset shell variable?)")) << args << "\n" << r.output;
+    EXPECT_FALSE(has(r, "How the runs ended")) << args;
+    EXPECT_FALSE(has(r, "Week 0")) << args;
+  }
+}
+
 // A child's out-of-range override is reported in the child, where the value was set, with the
 // field of the base file that uses it: it used to be reported at the base's field only.
 TEST_F(CommandLine, AChildsBadOverrideIsReportedWhereItWasSet) {
