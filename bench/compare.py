@@ -25,7 +25,9 @@ e2e_seconds_per_run: wall time less the one-run invocation, per run); --metric r
 decisions_per_second or ns_per_decision are recomputed per repetition from it, and peak_rss_kb (or
 any other per-repetition list or scalar field of a row) can be named too.
 
-Exit code 0 whatever the result (2 on unreadable input).
+Exit code 0 whatever the result; 2 on input that is not a readable benchmark result. A benchmark
+whose label (parts_bench: the scenario with its actors and actions) differs between the files is
+noted: the two sides did not run the same workload.
 
   /usr/bin/python3 bench/compare.py bench/results/parts_OLD.json bench/results/parts_NEW.json
   /usr/bin/python3 bench/compare.py --filter SimulateRun old.json new.json
@@ -76,19 +78,27 @@ class Series:
         return (min(self.values), max(self.values)) if len(self.values) >= 2 else None
 
 
+def die(message):
+    sys.stderr.write(f"compare.py: {message}\n")
+    sys.exit(2)
+
+
 def load(path):
     try:
         with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, json.JSONDecodeError) as e:
-        sys.exit(f"compare.py: cannot read {path}: {e}")
+            doc = json.load(f)
+    except (OSError, ValueError) as e:  # ValueError: not JSON, or not UTF-8 text
+        die(f"cannot read {path}: {e}")
+    if not isinstance(doc, dict):
+        die(f"{path} is not a benchmark result (a JSON object with 'benchmarks', or bench/e2e.py's output)")
+    return doc
 
 
 def gbench_series(doc, metric):
     """name -> Series, from a Google Benchmark JSON document."""
     reps, aggs, units = {}, {}, {}
     for b in doc.get("benchmarks", []):
-        name = b.get("run_name", b["name"])
+        name = b.get("run_name", b.get("name"))
         m = metric or ("real_time" if name.endswith("/real_time") else "cpu_time")
         if m in ("real_time", "cpu_time"):
             value = b.get(m)
@@ -153,12 +163,27 @@ def e2e_series(doc, metric):
     return out
 
 
-def series_of(doc, metric):
-    if str(doc.get("format", "")).startswith(("geosim-e2e-bench", "geosim-scaling-bench")):
-        return e2e_series(doc, metric)
-    if "benchmarks" in doc:
-        return gbench_series(doc, metric)
-    sys.exit("compare.py: not a Google Benchmark or geosim bench JSON file")
+def series_of(doc, metric, path):
+    kind = str(doc.get("format", ""))
+    rows = doc.get("points") if kind.startswith("geosim-scaling-bench") else doc.get("benchmarks")
+    if (kind and not kind.startswith(("geosim-e2e-bench", "geosim-scaling-bench"))) or not isinstance(rows, list):
+        die(f"{path} is not a Google Benchmark or bench/e2e.py run/curve result"
+            + (f" (its format is {kind})" if kind else ""))
+    if not all(isinstance(r, dict) and isinstance(r.get("run_name", r.get("name")), str) for r in rows):
+        die(f"{path}: every benchmark must be a JSON object with a name")
+    try:
+        return e2e_series(doc, metric) if kind else gbench_series(doc, metric)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:
+        die(f"{path}: a benchmark lacks a field or has one of the wrong type ({type(e).__name__}: {e})")
+
+
+def labels_of(doc):
+    """name -> the label Google Benchmark printed beside it (parts_bench: scenario, actors, actions)."""
+    out = {}
+    for b in doc.get("benchmarks") or []:
+        if isinstance(b, dict) and isinstance(b.get("label"), str):
+            out.setdefault(b.get("run_name", b.get("name")), b["label"])
+    return out
 
 
 def fmt_value(x, unit):
@@ -205,6 +230,16 @@ def context_line(doc):
     return f"git {rev}, {date}, load average {load}"
 
 
+def direction(metric):
+    """How to read new/old for this metric."""
+    if metric.endswith("/s") or metric in ("runs_per_second", "decisions_per_second"):
+        return "ratio new/old above 1: the new one does more per second (faster)."
+    if metric.startswith(("cpu_time", "real_time", "time/")) or metric in (
+            "wall_seconds", "e2e_seconds_per_run", "ns_per_decision"):
+        return "ratio new/old below 1: the new one takes less time (faster)."
+    return f"ratio new/old: the new {metric} over the old."
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -213,10 +248,14 @@ def main(argv):
     ap.add_argument("--metric", help="real_time, cpu_time, or a counter / field name")
     ap.add_argument("--filter", help="only benchmarks whose name matches this regular expression")
     args = ap.parse_args(argv)
+    try:
+        pattern = re.compile(args.filter) if args.filter else None
+    except re.error as e:
+        ap.error(f"--filter {args.filter!r} is not a regular expression: {e}")
 
     old_doc, new_doc = load(args.old), load(args.new)
-    old, new = series_of(old_doc, args.metric), series_of(new_doc, args.metric)
-    names = [n for n in old if n in new and (not args.filter or re.search(args.filter, n))]
+    old, new = series_of(old_doc, args.metric, args.old), series_of(new_doc, args.metric, args.new)
+    names = [n for n in old if n in new and (not pattern or pattern.search(n))]
     # Keep the new file's order.
     order = {n: i for i, n in enumerate(new)}
     names.sort(key=lambda n: order[n])
@@ -248,6 +287,11 @@ def main(argv):
     if differ and (args.metric or default_metric) == "wall_seconds":
         print(f"note: the run counts differ for {', '.join(differ)}: compare a rate instead "
               "(--metric runs_per_second or ns_per_decision)")
+    old_labels, new_labels = labels_of(old_doc), labels_of(new_doc)
+    for n in names:
+        lo, ln = old_labels.get(n), new_labels.get(n)
+        if lo is not None and ln is not None and lo != ln:
+            print(f"note: {n} ran on something else: old '{lo}', new '{ln}' (the scenario changed?)")
     only_old = sorted(set(old) - set(new))
     only_new = sorted(set(new) - set(old))
     print()
@@ -257,7 +301,7 @@ def main(argv):
         print(f"only in old: {', '.join(only_old)}")
     if only_new:
         print(f"only in new: {', '.join(only_new)}")
-    print("ratio new/old below 1: the new one takes less time (for a rate counter: fewer per second).")
+    print(direction(args.metric or default_metric))
     return 0
 
 

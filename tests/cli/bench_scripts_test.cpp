@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -78,6 +79,59 @@ TEST_F(BenchScripts, CompareFlagsAChangeLargerThanTheNoiseAndNotOneWithin) {
   ASSERT_EQ(same.status, 0) << same.output;
   EXPECT_NE(same.output.find("1.005"), std::string::npos) << same.output;
   EXPECT_NE(same.output.find("0 changed by more than the noise"), std::string::npos) << same.output;
+}
+
+TEST_F(BenchScripts, CompareRefusesWhatIsNotABenchmarkResultWithAMessage) {
+  const std::string good = benchmark_json("good.json", {100, 101, 99});
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"list.json", "[1, 2]"},
+      {"other.json", "{\"a\": 1}"},
+      {"noname.json", "{\"benchmarks\": [{\"cpu_time\": 1}]}"},
+      {"rows.json", "{\"benchmarks\": \"x\"}"},
+      {"type.json", "{\"benchmarks\": [{\"name\": \"BM_X\", \"cpu_time\": \"a\"}]}"},
+      {"rss.json", "{\"format\": \"geosim-rss-bench/1\", \"rss_by_runs\": []}"},
+      {"text.json", "not json"},
+      {"latin1.json", "\xd0\xd0"}};
+  for (const auto& [name, text] : bad) {
+    const Result r = run_script("compare.py", shell_quote(write(name, text)) + " " + shell_quote(good));
+    EXPECT_EQ(r.status, 2) << name << "\n" << r.output;
+    EXPECT_NE(r.output.find("compare.py: "), std::string::npos) << name << "\n" << r.output;
+    EXPECT_EQ(r.output.find("Traceback"), std::string::npos) << name << "\n" << r.output;
+  }
+  const Result missing = run_script("compare.py", shell_quote((dir_ / "none.json").string()) + " " +
+                                                      shell_quote(good));
+  EXPECT_EQ(missing.status, 2) << missing.output;
+  EXPECT_NE(missing.output.find("cannot read"), std::string::npos) << missing.output;
+  const Result regex = run_script("compare.py", "--filter '(' " + shell_quote(good) + " " + shell_quote(good));
+  EXPECT_EQ(regex.status, 2) << regex.output;
+  EXPECT_NE(regex.output.find("is not a regular expression"), std::string::npos) << regex.output;
+  EXPECT_EQ(regex.output.find("Traceback"), std::string::npos) << regex.output;
+}
+
+TEST_F(BenchScripts, CompareNotesABenchmarkThatRanOnAnotherScenarioAndSaysTheDirection) {
+  auto labelled = [&](const std::string& name, const std::string& label) {
+    nlohmann::json doc = {{"context", nlohmann::json::object()}, {"benchmarks", nlohmann::json::array()}};
+    for (const double t : {100.0, 101.0, 99.0})
+      doc["benchmarks"].push_back({{"name", "BM_SimulateRun/baseline"}, {"run_type", "iteration"},
+                                   {"cpu_time", t}, {"real_time", t}, {"time_unit", "us"},
+                                   {"decisions/s", 1e7}, {"label", label}});
+    return write(name, doc.dump());
+  };
+  const std::string old_file = labelled("old.json", "dprk_russia_2024 (6 actors, 31 actions)");
+  const std::string new_file = labelled("new.json", "dprk_russia_2024 (6 actors, 33 actions)");
+  const Result r = run_script("compare.py", shell_quote(old_file) + " " + shell_quote(new_file));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("note: BM_SimulateRun/baseline ran on something else: old 'dprk_russia_2024 "
+                          "(6 actors, 31 actions)', new 'dprk_russia_2024 (6 actors, 33 actions)'"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("below 1: the new one takes less time (faster)"), std::string::npos) << r.output;
+  const Result same = run_script("compare.py", shell_quote(old_file) + " " + shell_quote(old_file));
+  EXPECT_EQ(same.output.find("ran on something else"), std::string::npos) << same.output;
+  const Result rate = run_script("compare.py", "--metric decisions/s " + shell_quote(old_file) + " " +
+                                                   shell_quote(old_file));
+  EXPECT_NE(rate.output.find("above 1: the new one does more per second (faster)"), std::string::npos)
+      << rate.output;
 }
 
 TEST_F(BenchScripts, AbGivesEachRoundsRatioAndCallsAClearDifference) {
