@@ -32,6 +32,7 @@ import argparse
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -84,6 +85,26 @@ def build_revision(rev, program):
     return build
 
 
+def the_benchmark(path, flt):
+    """The one benchmark of program `path` that `flt` selects; exits when there is none, several,
+    or one measured in real time (ab.py compares CPU times on one core)."""
+    r = subprocess.run([path, f"--benchmark_filter={flt}", "--benchmark_list_tests=true"],
+                       capture_output=True, text=True)
+    names = [line.strip() for line in r.stdout.splitlines() if line.strip()]
+    if r.returncode != 0 or not names:
+        die(f"no benchmark of {path} matches --filter {flt!r} ({path} --benchmark_list_tests lists them)"
+            + (f"\n{r.stderr.strip()}" if r.stderr.strip() else ""))
+    if len(names) > 1:
+        die(f"--filter {flt!r} matches {len(names)} benchmarks of {path}; give a filter that matches "
+            f"one, e.g. '^{names[0]}$':\n  " + "\n  ".join(names))
+    threads = re.search(r"/threads:(\d+)", names[0])
+    if threads and int(threads.group(1)) > 1:
+        die(f"{names[0]} runs {threads.group(1)} threads; ab.py pins both builds to one core and "
+            "compares CPU times, of which only the main thread's would count. Pick a one-thread "
+            "benchmark")
+    return names[0]
+
+
 def start(path, cpu, flt, min_time, out):
     cmd = ["taskset", "-c", str(cpu), path, f"--benchmark_filter={flt}",
            f"--benchmark_min_time={min_time}", f"--benchmark_out={out}",
@@ -104,9 +125,14 @@ def cpu_time_ns(proc, err, out, path):
     if not rows:
         die(f"{path} ran no benchmark matching the filter")
     unit = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[rows[0].get("time_unit", "ns")]
-    rate = rows[0].get("decisions/s")  # a rate over CPU time, when the benchmark counts decisions
-    per_decision = f", {1e9 / rate:.1f} ns/decision" if rate else ""
-    return rows[0]["cpu_time"] * unit, rows[0]["name"], per_decision
+    row = rows[0]
+    # decisions/s is a rate over CPU time, or over real time for a benchmark timed in real time
+    # (whose real time here includes the other side's share of the core): CPU ns per decision.
+    rate = row.get("decisions/s")
+    basis = row["real_time"] if row["name"].endswith("/real_time") else row["cpu_time"]
+    per_decision = (f", {1e9 * row['cpu_time'] / (rate * basis):.1f} ns/decision"
+                    if rate and basis else "")
+    return row["cpu_time"] * unit, row["name"], per_decision
 
 
 def main(argv):
@@ -125,6 +151,12 @@ def main(argv):
                     help="differences below this are called noise (default 0.01: A/A rounds here "
                          "stay within 1%%)")
     args = ap.parse_args(argv)
+    if args.rounds < 1:
+        ap.error("--rounds must be at least 1")
+    if not args.min_time > 0:
+        ap.error("--min-time must be above 0 seconds")
+    if not args.noise >= 0:
+        ap.error("--noise must be 0 or more")
     if args.before:
         if args.aa or args.b is not None:
             ap.error("--before REV takes at most one build folder (B)")
@@ -141,23 +173,42 @@ def main(argv):
             ap.error("give A and B, --aa and A, or --before REV")
         path_a = program_path(args.a, args.program)
         path_b = path_a if args.aa else program_path(args.b, args.program)
+    name_a = the_benchmark(path_a, args.filter)
+    if not args.aa and the_benchmark(path_b, args.filter) != name_a:
+        die(f"--filter {args.filter!r} picks {name_a} in A but {the_benchmark(path_b, args.filter)} in B")
     cpus = sorted(os.sched_getaffinity(0))
     ratios = []
-    with tempfile.TemporaryDirectory() as tmp:
-        out_a, out_b = os.path.join(tmp, "a.json"), os.path.join(tmp, "b.json")
-        for r in range(args.rounds):
-            cpu = cpus[r % len(cpus)]
-            pa = start(path_a, cpu, args.filter, args.min_time, out_a)
-            pb = start(path_b, cpu, args.filter, args.min_time, out_b)
-            _, err_a = pa.communicate()  # both finish before either is judged
-            _, err_b = pb.communicate()
-            ta, name, da = cpu_time_ns(pa, err_a, out_a, path_a)
-            tb, _, db = cpu_time_ns(pb, err_b, out_b, path_b)
-            ratios.append(tb / ta)
-            print(f"round {r + 1} cpu {cpu}: A {ta:,.0f} ns{da}  B {tb:,.0f} ns{db}  B/A {tb / ta:.3f}"
-                  f"  ({name})", flush=True)
+    running = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            out_a, out_b = os.path.join(tmp, "a.json"), os.path.join(tmp, "b.json")
+            for r in range(args.rounds):
+                cpu = cpus[r % len(cpus)]
+                pa = start(path_a, cpu, args.filter, args.min_time, out_a)
+                pb = start(path_b, cpu, args.filter, args.min_time, out_b)
+                running = [pa, pb]
+                _, err_a = pa.communicate()  # both finish before either is judged
+                _, err_b = pb.communicate()
+                running = []
+                ta, name, da = cpu_time_ns(pa, err_a, out_a, path_a)
+                tb, _, db = cpu_time_ns(pb, err_b, out_b, path_b)
+                ratios.append(tb / ta)
+                print(f"round {r + 1} cpu {cpu}: A {ta:,.0f} ns{da}  B {tb:,.0f} ns{db}  B/A {tb / ta:.3f}"
+                      f"  ({name})", flush=True)
+    except KeyboardInterrupt:
+        for p in running:  # a signal sent to ab.py alone leaves its benchmarks running otherwise
+            p.kill()
+            p.wait()
+        sys.stderr.write(f"ab.py: interrupted after {len(ratios)} of {args.rounds} rounds\n")
+        return 130
     g = math.exp(sum(math.log(x) for x in ratios) / len(ratios))
     lo, hi = min(ratios), max(ratios)
+    if args.aa:
+        spread = 100 * max(abs(lo - 1.0), abs(hi - 1.0))
+        print(f"A against itself: B/A geometric mean {g:.3f}, min {lo:.3f}, max {hi:.3f} over "
+              f"{len(ratios)} rounds: the method's noise here is about {spread:.1f}% (--noise is "
+              f"{100 * args.noise:.0f}%)")
+        return 0
     if lo > 1.0 and g - 1.0 >= args.noise:
         verdict = f"B slower in every round, by {100 * (g - 1):.1f}% (geometric mean)"
     elif hi < 1.0 and 1.0 - g >= args.noise:
@@ -170,4 +221,9 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:  # while building: what was built stays for the next time
+        sys.stderr.write("ab.py: interrupted (a build-ab-<commit> folder it was making is kept and "
+                         "completed next time)\n")
+        sys.exit(130)

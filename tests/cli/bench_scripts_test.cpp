@@ -48,19 +48,23 @@ class BenchScripts : public geosim::testing_cli::FolderTest {
                                    {"time_unit", "ns"}});
     return write(name, doc.dump());
   }
-  // A stand-in for a Google Benchmark program: writes one result of `ns` CPU time (and 1e7
-  // decisions/s) to --benchmark_out=FILE, or fails with exit code 3 when `ns` is negative.
-  std::string fake_program(const std::string& name, double ns) {
+  // A stand-in for a Google Benchmark program: lists `listed` for --benchmark_list_tests=true;
+  // otherwise writes one result of `ns` CPU time (and 1e7 decisions/s) to --benchmark_out=FILE, or
+  // fails with exit code 3 when `ns` is negative.
+  std::string fake_program(const std::string& name, double ns, const std::string& listed = "BM_Fake") {
+    const std::string list = fmt::format(
+        "for a in \"$@\"; do [ \"$a\" = --benchmark_list_tests=true ] && {{ printf '{}\\n'; exit 0; }}; done\n",
+        listed);
     const std::string path = write(
-        name, ns < 0 ? std::string("#!/bin/sh\necho 'fake failure' >&2\nexit 3\n")
-                     : fmt::format("#!/bin/sh\n"
+        name, ns < 0 ? "#!/bin/sh\n" + list + "echo 'fake failure' >&2\nexit 3\n"
+                     : fmt::format("#!/bin/sh\n{0}"
                                    "for a in \"$@\"; do case \"$a\" in --benchmark_out=*) "
                                    "out=\"${{a#--benchmark_out=}}\";; esac; done\n"
                                    "printf '{{\"context\":{{}},\"benchmarks\":[{{\"name\":\"BM_Fake\","
-                                   "\"run_type\":\"iteration\",\"iterations\":1,\"real_time\":{0},"
-                                   "\"cpu_time\":{0},\"time_unit\":\"ns\",\"decisions/s\":1e7}}]}}' "
+                                   "\"run_type\":\"iteration\",\"iterations\":1,\"real_time\":{1},"
+                                   "\"cpu_time\":{1},\"time_unit\":\"ns\",\"decisions/s\":1e7}}]}}' "
                                    "> \"$out\"\n",
-                                   ns));
+                                   list, ns));
     ::chmod(path.c_str(), 0755);
     return path;
   }
@@ -175,6 +179,37 @@ TEST_F(BenchScripts, AbRefusesBadArgumentsAndReportsAFailingProgram) {
                                                  shell_quote(a));
   EXPECT_NE(missing.status, 0) << missing.output;
   EXPECT_NE(missing.output.find("no benchmark program at"), std::string::npos) << missing.output;
+}
+
+TEST_F(BenchScripts, AbRunsExactlyOneSingleThreadedBenchmarkAndSaysWhenItCannot) {
+  const std::string a = fake_program("a.sh", 100.0);
+  for (const std::string& bad : {"--rounds 0", "--min-time 0", "--noise -1"}) {
+    const Result r = run_script("ab.py", fmt::format("--aa {} {}", shell_quote(a), bad));
+    EXPECT_EQ(r.status, 2) << bad << "\n" << r.output;
+    EXPECT_EQ(r.output.find("Traceback"), std::string::npos) << bad << "\n" << r.output;
+  }
+  // A filter that matches several benchmarks (only the first was compared), none, or one that
+  // runs two threads (only the main thread's CPU time was compared: A against A "differed").
+  const Result several = run_script(
+      "ab.py", "--aa --rounds 1 " + shell_quote(fake_program("two.sh", 100.0, "BM_A\\nBM_B")));
+  EXPECT_EQ(several.status, 2) << several.output;
+  EXPECT_NE(several.output.find("matches 2 benchmarks"), std::string::npos) << several.output;
+  const Result none = run_script("ab.py", "--aa --rounds 1 " + shell_quote(fake_program("none.sh", 100.0, "")));
+  EXPECT_EQ(none.status, 2) << none.output;
+  EXPECT_NE(none.output.find("no benchmark of"), std::string::npos) << none.output;
+  const Result threads = run_script(
+      "ab.py", "--aa --rounds 1 " +
+                   shell_quote(fake_program("mt.sh", 100.0, "BM_MonteCarlo/baseline/threads:2/real_time")));
+  EXPECT_EQ(threads.status, 2) << threads.output;
+  EXPECT_NE(threads.output.find("runs 2 threads"), std::string::npos) << threads.output;
+  // A against itself: the noise, not a verdict on "B".
+  const Result aa = run_script("ab.py", "--aa --rounds 2 --min-time 0.01 " + shell_quote(a));
+  ASSERT_EQ(aa.status, 0) << aa.output;
+  EXPECT_NE(aa.output.find("A against itself: B/A geometric mean 1.000, min 1.000, max 1.000 over 2 "
+                           "rounds: the method's noise here is about 0.0%"),
+            std::string::npos)
+      << aa.output;
+  EXPECT_EQ(aa.output.find("B faster"), std::string::npos) << aa.output;
 }
 
 TEST_F(BenchScripts, E2eRssRecordsEveryRunCountAgainstTheSmallest) {
