@@ -7,11 +7,14 @@
                  -> bench/results/e2e_<date>.json
   e2e.py curve   the cost over actors x actions (6, 12, 24 x 5, 10, 20, synthetic scenarios from
                  make_scaled_scenario.py), end to end on one thread and, when parts_bench is
-                 built, simulate_run alone. -> bench/results/scaling_<date>.json and
-                 docs/img/scaling_curve.png
+                 built, simulate_run alone. -> bench/results/scaling_<date>.json and its
+                 figure beside it (--plot docs/img/scaling_curve.png for the docs' figure)
   e2e.py rss     peak RSS of the baseline over run counts (default 10^4 and 10^7, 2 threads),
                  and each count's RSS against the smallest's. -> bench/results/rss_<date>.json
   e2e.py plot FILE   redraw the plot of a scaling JSON.
+
+A default output never overwrites a result: when <kind>_<date>.json exists, the first free name
+of <kind>_<date>b.json, c, ... is taken (bench/results is committed, and the docs cite its files).
 
 Times are wall-clock times of the whole program (loading and compiling the scenario included),
 from /usr/bin/time, with the peak resident set size. Each measurement is repeated (--reps) and the
@@ -173,18 +176,63 @@ def today():
     return datetime.date.today().strftime("%Y%m%d")
 
 
+def shown(path):
+    """A path as printed: relative to the checkout when inside it."""
+    rel = os.path.relpath(path, ROOT)
+    return path if rel.startswith("..") else rel
+
+
+def output_path(args, kind):
+    """--out, else <results>/<kind>_<date>.json, or when that exists <kind>_<date>X.json with X
+    the letter after the last one taken that day (b, c, ...): the results in bench/results are
+    committed, and a quick run must not overwrite the figures the docs quote."""
+    if args.out:
+        return args.out
+    suffixes = [""] + [chr(c) for c in range(ord("b"), ord("z") + 1)]
+    taken = [i for i, x in enumerate(suffixes)
+             if os.path.exists(os.path.join(args.results, f"{kind}_{today()}{x}.json"))]
+    nxt = taken[-1] + 1 if taken else 0
+    if nxt >= len(suffixes):
+        die(f"{kind}_{today()}z.json exists in {shown(args.results)}: give --out")
+    return os.path.join(args.results, f"{kind}_{today()}{suffixes[nxt]}.json")
+
+
 def write_json(path, doc):
-    os.makedirs(os.path.dirname(os.path.join(ROOT, path)), exist_ok=True)
-    tmp = os.path.join(ROOT, path + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
-    os.replace(tmp, os.path.join(ROOT, path))
-    print(f"wrote {path}")
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = path + ".tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(doc, f, indent=1)
+            f.write("\n")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    print(f"wrote {shown(path)}")
+
+
+def die(message):
+    sys.stderr.write(f"e2e.py: {message}\n")
+    sys.exit(2)
+
+
+def geosim_of(args):
+    """<build>/tools/geosim, checked before anything runs."""
+    geosim = os.path.join(args.build, "tools", "geosim")
+    if not (os.path.isfile(geosim) and os.access(geosim, os.X_OK)):
+        die(f"no geosim program at {shown(geosim)}: build first (cmake -S . -B build-bench "
+            "-DCMAKE_BUILD_TYPE=Release -DGEOSIM_BUILD_BENCHMARKS=ON && cmake --build build-bench -j2) "
+            "and give that folder as --build")
+    build_type = cmake_cache(args.build, "CMAKE_BUILD_TYPE")
+    if build_type and build_type != "Release":
+        sys.stderr.write(f"e2e.py: warning: {shown(args.build)} is a {build_type} build; quote only "
+                         "Release numbers\n")
+    return geosim
 
 
 def cmd_run(args):
-    geosim = os.path.join(args.build, "tools/geosim")
+    geosim = geosim_of(args)
+    out = output_path(args, "e2e")
     doc = {"format": "geosim-e2e-bench/1", "context": context(args.build), "benchmarks": [],
            "thread_scaling": {}, "rss_by_runs": []}
     for scenario, runs in ((BASELINE, args.runs_baseline), (SCALED, args.runs_scaled)):
@@ -204,16 +252,19 @@ def cmd_run(args):
                                        "peak_rss_kb": kb, "wall_seconds": seconds})
             print(f"  RSS {summary['scenario']} {runs} runs, 2 threads: {kb} KB ({seconds} s)", flush=True)
     doc["context"]["load_average_after"] = open("/proc/loadavg", encoding="utf-8").read().split()[:3]
-    write_json(args.out or f"bench/results/e2e_{today()}.json", doc)
+    write_json(out, doc)
 
 
 def cmd_rss(args):
-    geosim = os.path.join(args.build, "tools/geosim")
+    geosim = geosim_of(args)
+    if not os.path.isfile(args.scenario):
+        die(f"no scenario file {shown(args.scenario)}")
+    out = output_path(args, "rss")
     doc = {"format": "geosim-rss-bench/1", "context": context(args.build), "rss_by_runs": []}
     doc["context"]["note"] = "one `geosim run` per run count; wall-clock time of the whole program"
     for runs in sorted(args.runs):
         seconds, kb, summary = geosim_run(geosim, args.scenario, runs, args.threads)
-        row = {"scenario": summary["scenario"], "file": args.scenario, "runs": runs,
+        row = {"scenario": summary["scenario"], "file": shown(args.scenario), "runs": runs,
                "threads": args.threads, "peak_rss_kb": kb, "wall_seconds": seconds,
                "runs_per_second": runs / seconds if seconds > 0 else None}
         row["rss_over_smallest"] = kb / doc["rss_by_runs"][0]["peak_rss_kb"] if doc["rss_by_runs"] else 1.0
@@ -221,7 +272,7 @@ def cmd_rss(args):
         print(f"  {summary['scenario']} {runs} runs, {args.threads} threads: {kb} KB, "
               f"{row['rss_over_smallest']:.3f}x the smallest count's ({seconds} s)", flush=True)
     doc["context"]["load_average_after"] = open("/proc/loadavg", encoding="utf-8").read().split()[:3]
-    write_json(args.out or f"bench/results/rss_{today()}.json", doc)
+    write_json(out, doc)
 
 
 def parts_bench_times(parts, files, reps):
@@ -250,8 +301,10 @@ def parts_bench_times(parts, files, reps):
 
 
 def cmd_curve(args):
-    geosim = os.path.join(args.build, "tools/geosim")
-    parts = os.path.join(ROOT, args.build, "bench/parts_bench")
+    geosim = geosim_of(args)
+    parts = os.path.join(args.build, "bench", "parts_bench")
+    out = output_path(args, "scaling")
+    png = args.plot or os.path.splitext(out)[0] + ".png"
     doc = {"format": "geosim-scaling-bench/1", "context": context(args.build), "points": [],
            "method": ("end to end: `geosim run --threads 1` with runs = 600000 / (actors x actions), "
                       "median wall time over repetitions, less the median wall time of a one-run "
@@ -291,9 +344,8 @@ def cmd_curve(args):
                 point["simulate_run_ns_per_actor_action_tick"] = t * 1e9 / (s["ticks_per_run"] * a * k)
             doc["points"].append(point)
     doc["context"]["load_average_after"] = open("/proc/loadavg", encoding="utf-8").read().split()[:3]
-    out = args.out or f"bench/results/scaling_{today()}.json"
     write_json(out, doc)
-    plot(doc, args.plot)
+    plot(doc, png)
 
 
 def plot(doc, png):
@@ -340,9 +392,9 @@ def plot(doc, png):
     fig.suptitle(f"geosim scaling over synthetic scenarios (git {ctx['git_revision']}, {ctx['machine']}, "
                  f"{ctx['date'][:10]}; shared machine, noisy)", fontsize=9)
     fig.tight_layout()
-    os.makedirs(os.path.dirname(os.path.join(ROOT, png)), exist_ok=True)
-    fig.savefig(os.path.join(ROOT, png), dpi=110)
-    print(f"wrote {png}")
+    os.makedirs(os.path.dirname(png) or ".", exist_ok=True)
+    fig.savefig(png, dpi=110)
+    print(f"wrote {shown(png)}")
 
 
 def main(argv):
@@ -354,25 +406,40 @@ def main(argv):
     for p in (r, c):
         p.add_argument("--build", default="build", help="CMake build folder (default: build)")
         p.add_argument("--reps", type=int, default=3, help="repetitions of each measurement (default 3)")
-        p.add_argument("--out", help="output JSON (default: bench/results/<kind>_<date>.json)")
     r.add_argument("--runs-baseline", type=int, default=20000, help="runs of the baseline (default 20000)")
     r.add_argument("--runs-scaled", type=int, default=2000, help="runs of scaled_24x20 (default 2000)")
     r.add_argument("--rss-runs", type=int, nargs="*", default=[10000, 100000],
                    help="run counts for the peak-RSS comparison (default 10000 100000)")
     c.add_argument("--actors", type=int, nargs="+", default=[6, 12, 24])
     c.add_argument("--actions", type=int, nargs="+", default=[5, 10, 20])
-    c.add_argument("--plot", default="docs/img/scaling_curve.png", help="the figure to write")
+    c.add_argument("--plot", help="the figure to write (default: beside the JSON, .png; "
+                   "docs/img/scaling_curve.png is the one docs show)")
     m = sub.add_parser("rss", help="peak RSS over run counts (issue 8: 10^7 runs within 10%% of 10^4)")
     m.add_argument("--build", default="build", help="CMake build folder (default: build)")
-    m.add_argument("--scenario", default=BASELINE, help=f"scenario file (default {BASELINE})")
+    m.add_argument("--scenario", default=os.path.join(ROOT, BASELINE), help=f"scenario file (default {BASELINE})")
     m.add_argument("--runs", type=int, nargs="+", default=[10000, 10000000],
                    help="run counts (default 10000 10000000; 10^7 takes about 3 minutes on 2 threads)")
     m.add_argument("--threads", type=int, default=2, help="threads (default 2)")
-    m.add_argument("--out", help="output JSON (default: bench/results/rss_<date>.json)")
+    for q in (r, c, m):
+        q.add_argument("--out", help="output JSON (default: <results>/<kind>_<date>.json, with a "
+                       "letter b, c, ... added when that file exists: it is never overwritten)")
+        q.add_argument("--results", default=os.path.join(ROOT, "bench", "results"),
+                       help="folder of the default output (default: bench/results)")
     p = sub.add_parser("plot", help="redraw the figure of a scaling JSON")
     p.add_argument("file")
     p.add_argument("--plot", default="docs/img/scaling_curve.png")
     args = ap.parse_args(argv)
+    # Paths given on the command line are the user's, relative to the current folder; the
+    # scenarios the script picks itself are relative to the checkout (the programs run there).
+    for key in ("build", "scenario", "out", "plot", "file", "results"):
+        if getattr(args, key, None):
+            setattr(args, key, os.path.abspath(getattr(args, key)))
+    for key in ("reps", "runs_baseline", "runs_scaled", "threads"):
+        if getattr(args, key, 1) < 1:
+            ap.error(f"--{key.replace('_', '-')} must be at least 1")
+    for key in ("rss_runs", "runs", "actors", "actions"):
+        if any(n < 1 for n in getattr(args, key, None) or []):
+            ap.error(f"--{key.replace('_', '-')} must be at least 1")
     if args.cmd == "run":
         cmd_run(args)
     elif args.cmd == "curve":
@@ -380,10 +447,21 @@ def main(argv):
     elif args.cmd == "rss":
         cmd_rss(args)
     else:
-        with open(args.file, encoding="utf-8") as f:
-            plot(json.load(f), args.plot)
+        try:
+            with open(args.file, encoding="utf-8") as f:
+                doc = json.load(f)
+        except (OSError, ValueError) as e:
+            die(f"cannot read {shown(args.file)}: {e}")
+        if not (isinstance(doc, dict) and str(doc.get("format", "")).startswith("geosim-scaling-bench")
+                and doc.get("points")):
+            die(f"{shown(args.file)} is not a scaling result of `e2e.py curve`")
+        plot(doc, args.plot)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:  # the temporary folders are removed on the way out; nothing written
+        sys.stderr.write("e2e.py: interrupted; no result written\n")
+        sys.exit(130)

@@ -3,8 +3,11 @@
 // known, and e2e.py's memory benchmark end to end on a tiny run count. Run with Debian's python.
 #include <sys/stat.h>
 
+#include <ctime>
+
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
@@ -100,7 +103,7 @@ TEST_F(BenchScripts, CompareRefusesWhatIsNotABenchmarkResultWithAMessage) {
     const Result r = run_script("compare.py", shell_quote(write(name, text)) + " " + shell_quote(good));
     EXPECT_EQ(r.status, 2) << name << "\n" << r.output;
     EXPECT_NE(r.output.find("compare.py: "), std::string::npos) << name << "\n" << r.output;
-    EXPECT_EQ(r.output.find("Traceback"), std::string::npos) << name << "\n" << r.output;
+    EXPECT_EQ(r.output.find("Traceback (most recent call last)"), std::string::npos) << name << "\n" << r.output;
   }
   const Result missing = run_script("compare.py", shell_quote((dir_ / "none.json").string()) + " " +
                                                       shell_quote(good));
@@ -109,7 +112,7 @@ TEST_F(BenchScripts, CompareRefusesWhatIsNotABenchmarkResultWithAMessage) {
   const Result regex = run_script("compare.py", "--filter '(' " + shell_quote(good) + " " + shell_quote(good));
   EXPECT_EQ(regex.status, 2) << regex.output;
   EXPECT_NE(regex.output.find("is not a regular expression"), std::string::npos) << regex.output;
-  EXPECT_EQ(regex.output.find("Traceback"), std::string::npos) << regex.output;
+  EXPECT_EQ(regex.output.find("Traceback (most recent call last)"), std::string::npos) << regex.output;
 }
 
 TEST_F(BenchScripts, CompareNotesABenchmarkThatRanOnAnotherScenarioAndSaysTheDirection) {
@@ -186,7 +189,7 @@ TEST_F(BenchScripts, AbRunsExactlyOneSingleThreadedBenchmarkAndSaysWhenItCannot)
   for (const std::string& bad : {"--rounds 0", "--min-time 0", "--noise -1"}) {
     const Result r = run_script("ab.py", fmt::format("--aa {} {}", shell_quote(a), bad));
     EXPECT_EQ(r.status, 2) << bad << "\n" << r.output;
-    EXPECT_EQ(r.output.find("Traceback"), std::string::npos) << bad << "\n" << r.output;
+    EXPECT_EQ(r.output.find("Traceback (most recent call last)"), std::string::npos) << bad << "\n" << r.output;
   }
   // A filter that matches several benchmarks (only the first was compared), none, or one that
   // runs two threads (only the main thread's CPU time was compared: A against A "differed").
@@ -235,6 +238,49 @@ TEST_F(BenchScripts, E2eRssRecordsEveryRunCountAgainstTheSmallest) {
   EXPECT_GT(rows[1]["peak_rss_kb"].get<double>(), 1000.0);
   EXPECT_DOUBLE_EQ(rows[1]["rss_over_smallest"].get<double>(),
                    rows[1]["peak_rss_kb"].get<double>() / rows[0]["peak_rss_kb"].get<double>());
+}
+
+TEST_F(BenchScripts, E2eDefaultOutputNeverOverwritesAResult) {
+  // bench/results is committed and the docs cite its files by name: a second run on the same day
+  // takes the letter after the last one taken (here rss_<date>.json and rss_<date>c.json exist).
+  const fs::path build = fs::path(GEOSIM_BINARY).parent_path().parent_path();
+  char date[16];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(date, sizeof date, "%Y%m%d", std::localtime(&now));
+  const std::string first = write(fmt::format("rss_{}.json", date), "kept\n");
+  const std::string third = write(fmt::format("rss_{}c.json", date), "kept too\n");
+  const Result r = run_script("e2e.py", fmt::format("rss --build {} --runs 50 --results {}",
+                                                    shell_quote(build.string()), shell_quote(dir_.string())),
+                              120);
+  ASSERT_EQ(r.status, 0) << r.output;
+  const fs::path next = dir_ / fmt::format("rss_{}d.json", date);
+  EXPECT_TRUE(fs::exists(next)) << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / fmt::format("rss_{}b.json", date))) << r.output;
+  std::ifstream a(first), c(third);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(a), {}), "kept\n");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(c), {}), "kept too\n");
+}
+
+TEST_F(BenchScripts, E2eSaysWhatIsWrongInOneLine) {
+  const fs::path build = fs::path(GEOSIM_BINARY).parent_path().parent_path();
+  const std::string b = shell_quote(build.string());
+  const std::string out = " --out " + shell_quote((dir_ / "x.json").string());
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"rss --build " + shell_quote((dir_ / "no_build").string()) + out, "no geosim program at"},
+      {"rss --build " + b + " --scenario " + shell_quote((dir_ / "none.yaml").string()) + out,
+       "no scenario file"},
+      {"run --build " + b + " --reps 0" + out, "--reps must be at least 1"},
+      {"rss --build " + b + " --runs 0" + out, "--runs must be at least 1"},
+      {"plot " + shell_quote((dir_ / "none.json").string()), "cannot read"},
+      {"plot " + shell_quote(write("rss.json", "{\"format\": \"geosim-rss-bench/1\"}")),
+       "is not a scaling result"}};
+  for (const auto& [args, message] : cases) {
+    const Result r = run_script("e2e.py", args);
+    EXPECT_EQ(r.status, 2) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << args << "\n" << r.output;
+    EXPECT_EQ(r.output.find("Traceback (most recent call last)"), std::string::npos) << args << "\n" << r.output;
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "x.json"));
 }
 
 }  // namespace
