@@ -31,7 +31,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -541,24 +543,56 @@ int main(int argc, char** argv) {
   add_geosim_benchmark_context();
 
   // --scenario=FILE adds a scenario to the defaults; taken out before Google Benchmark sees argv.
+  // Its benchmarks are named after its file's stem; a file named like a default (baseline.yaml
+  // elsewhere) takes that default's place, so BM_X/baseline is then the file given.
   const fs::path src(GEOSIM_SOURCE_DIR);
-  std::vector<std::string> scenarios = {(src / "scenarios/toy/standoff.yaml").string(),
-                                        (src / "scenarios/dprk_russia_2024/baseline.yaml").string(),
-                                        (src / "bench/scenarios/scaled_24x20.yaml").string()};
+  std::vector<std::string> scenarios;
+  for (const char* d : {"scenarios/toy/standoff.yaml", "scenarios/dprk_russia_2024/baseline.yaml",
+                        "bench/scenarios/scaled_24x20.yaml"})
+    if (fs::exists(src / d)) scenarios.push_back((src / d).string());
+  std::size_t n_defaults = scenarios.size();  // the first n_defaults are defaults
   int kept = 1;
   for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--scenario=", 11) == 0)
-      scenarios.emplace_back(argv[i] + 11);
-    else
+    if (std::strncmp(argv[i], "--scenario=", 11) != 0) {
       argv[kept++] = argv[i];
+      continue;
+    }
+    const std::string path = argv[i] + 11;
+    const std::string name = fs::path(path).stem().string();
+    if (!fs::is_regular_file(path)) {
+      std::fprintf(stderr, "parts_bench: --scenario=%s: no such file\n", path.c_str());
+      return 2;
+    }
+    for (std::size_t j = 0; j < scenarios.size(); ++j) {
+      if (fs::path(scenarios[j]).stem().string() != name) continue;
+      if (j >= n_defaults) {
+        std::fprintf(stderr, "parts_bench: --scenario=%s and --scenario=%s would both be named %s\n",
+                     scenarios[j].c_str(), path.c_str(), name.c_str());
+        return 2;
+      }
+      std::fprintf(stderr, "parts_bench: %s replaces the default %s (both named %s)\n", path.c_str(),
+                   scenarios[j].c_str(), name.c_str());
+      scenarios.erase(scenarios.begin() + static_cast<std::ptrdiff_t>(j));
+      --n_defaults;
+      break;
+    }
+    scenarios.push_back(path);
   }
   argc = kept;
 
-  std::vector<std::string> names;
+  // Load and compile every scenario now, so that a broken file is reported before anything runs
+  // (not as an uncaught exception in the middle of the benchmarks).
+  for (const auto& path : scenarios) {
+    try {
+      model_for(path);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "parts_bench: %s\n", e.what());
+      return 2;
+    }
+  }
+
   for (const auto& path : scenarios) {
     const std::string name = fs::path(path).stem().string();
-    if (!fs::exists(path) || std::find(names.begin(), names.end(), name) != names.end()) continue;
-    names.push_back(name);  // the first file of each name
     benchmark::RegisterBenchmark(("BM_SampleParameters/" + name).c_str(), BM_SampleParameters, path)
         ->Unit(benchmark::kNanosecond);
     benchmark::RegisterBenchmark(("BM_RunSetup/" + name).c_str(), BM_RunSetup, path)

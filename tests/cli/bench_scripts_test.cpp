@@ -283,4 +283,58 @@ TEST_F(BenchScripts, E2eSaysWhatIsWrongInOneLine) {
   EXPECT_FALSE(fs::exists(dir_ / "x.json"));
 }
 
+// parts_bench, when the benchmarks are built beside geosim (<build>/bench/parts_bench).
+class PartsBench : public BenchScripts {
+ protected:
+  void SetUp() override {
+    BenchScripts::SetUp();
+    program_ = fs::path(GEOSIM_BINARY).parent_path().parent_path() / "bench" / "parts_bench";
+    if (!fs::exists(program_)) GTEST_SKIP() << "no " << program_ << " (GEOSIM_BUILD_BENCHMARKS=OFF)";
+  }
+  Result run(const std::string& args) {
+    return run_command(shell_quote(program_.string()) + " " + args, 120);
+  }
+  fs::path program_;
+};
+
+TEST_F(PartsBench, RefusesAMissingOrBrokenScenarioBeforeRunningAnything) {
+  const Result missing = run("--scenario=" + shell_quote((dir_ / "my.yaml").string()) +
+                             " --benchmark_filter=my");
+  EXPECT_EQ(missing.status, 2) << missing.output;  // was 0, with nothing run
+  EXPECT_NE(missing.output.find("my.yaml: no such file"), std::string::npos) << missing.output;
+  const Result broken = run("--scenario=" + shell_quote(write("broken.yaml", "geosim: 1\nname: broken\n")));
+  EXPECT_EQ(broken.status, 2) << broken.output;  // was an uncaught exception
+  EXPECT_NE(broken.output.find("parts_bench: "), std::string::npos) << broken.output;
+  EXPECT_NE(broken.output.find("missing required key"), std::string::npos) << broken.output;
+  EXPECT_EQ(broken.output.find("terminate called"), std::string::npos) << broken.output;
+  EXPECT_EQ(broken.output.find("Running "), std::string::npos) << broken.output;
+}
+
+TEST_F(PartsBench, AScenarioNamedLikeADefaultIsTheOneMeasuredAndTheContextNamesTheBuild) {
+  // A scenario file called baseline.yaml (here a copy of the toy) used to be dropped silently in
+  // favour of the shipped baseline.
+  fs::create_directories(dir_ / "a");
+  fs::copy_file(kSource / "scenarios/toy/standoff.yaml", dir_ / "a" / "baseline.yaml");
+  const fs::path out = dir_ / "parts.json";
+  const Result r = run("--scenario=" + shell_quote((dir_ / "a" / "baseline.yaml").string()) +
+                       " '--benchmark_filter=^BM_SampleParameters/baseline$' --benchmark_min_time=0.01"
+                       " --benchmark_out_format=json --benchmark_out=" + shell_quote(out.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("replaces the default"), std::string::npos) << r.output;
+  std::ifstream in(out);
+  ASSERT_TRUE(in) << r.output;
+  const nlohmann::json doc = nlohmann::json::parse(in);
+  ASSERT_EQ(doc["benchmarks"].size(), 1u) << doc.dump(1);
+  EXPECT_NE(doc["benchmarks"][0]["label"].get<std::string>().find("toy_standoff (2 actors"),
+            std::string::npos)
+      << doc.dump(1);
+  // What compare.py and a reader need to tell two results apart.
+  const auto& c = doc["context"];
+  for (const char* key : {"machine", "compiler", "geosim_cxx_flags", "geosim_git_revision",
+                          "geosim_build_type"})
+    EXPECT_TRUE(c.contains(key) && !c[key].get<std::string>().empty()) << key << "\n" << c.dump(1);
+  EXPECT_NE(c["geosim_cxx_flags"].get<std::string>().find("-fno-fast-math"), std::string::npos)
+      << c.dump(1);
+}
+
 }  // namespace
