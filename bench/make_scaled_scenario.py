@@ -2,11 +2,12 @@
 """Write a synthetic geosim scenario of A actors with K actions each, shaped like the baseline.
 
 The scenario exists to measure how the engine's cost grows with the size of a crisis (issue 8):
-bench/e2e.sh runs it end to end and bench/parts_bench.cpp runs its single runs. Every number in it
+`bench/e2e.py curve` runs it end to end and bench/parts_bench.cpp runs its single runs. Every number in it
 is synthetic; nothing is taken from an article.
 
-Its shape follows scenarios/dprk_russia_2024/baseline.yaml (6 actors, 31 actions), counted per
-action or per actor so that the proportions stay the same at any size:
+Its shape follows scenarios/dprk_russia_2024/baseline.yaml as it was when this was written (6
+actors, 31 actions; 33 since 07bffb4, with 1.15 utility terms per action), counted per action or
+per actor so that the proportions stay the same at any size:
 
   baseline, per action: 0.61 conditions, 1.03 effects, 1.03 utility terms; 29% of actions move the
     ladder with to_rung, 13% step down one rung; 29% have a min_rung and 10% a max_rung; classes
