@@ -164,6 +164,15 @@ def main(argv):
         if not os.path.isfile(os.path.join(after, "CMakeCache.txt")) and not os.path.isfile(after):
             ap.error(f"no CMake build folder {after} (configure one with -DCMAKE_BUILD_TYPE=Release)")
         build_a = build_revision(args.before, args.program)
+        # Each side runs its own checkout's scenarios: when they differ, so does the work timed.
+        changed = subprocess.run(["git", "diff", "--name-only", f"{args.before}^{{commit}}", "--",
+                                  "scenarios", "bench/scenarios"], cwd=ROOT, capture_output=True,
+                                 text=True).stdout.split()
+        if changed:
+            print(f"ab.py: note: {len(changed)} scenario file(s) differ between {args.before} and the "
+                  f"working tree ({', '.join(changed[:3])}{', ...' if len(changed) > 3 else ''}): A and B "
+                  "simulate different runs, so B/A mixes the scenario's change with the code's; "
+                  "ns/decision is the fairer figure", flush=True)
         if os.path.isdir(after):
             build_program(after, args.program)
         path_a = program_path(build_a, args.program)
