@@ -102,6 +102,20 @@ def context(build):
                 mem_kb = int(line.split()[1])
     compiler = cmake_cache(build, "CMAKE_CXX_COMPILER") or "c++"
     dirty = [l[3:] for l in sh(["git", "status", "--porcelain", "--", "engine", "include"]).stdout.splitlines()]
+    revision = first_line(["git", "rev-parse", "--short", "HEAD"])
+    if revision and sh(["git", "status", "--porcelain", "--untracked-files=no"]).stdout.strip():
+        revision += "-dirty"  # as bench/revision.cmake writes it
+    # The revision the build last compiled the benchmarks at (bench/revision.cmake), when it has them.
+    built = ""
+    try:
+        with open(os.path.join(build, "bench", "generated", "geosim_revision.h"), encoding="utf-8") as f:
+            m = re.search(r'GEOSIM_GIT_REVISION "([^"]*)"', f.read())
+            built = m.group(1) if m else ""
+    except OSError:
+        pass
+    if built and built != revision:
+        sys.stderr.write(f"e2e.py: warning: {shown(build)} was last built at {built}, the checkout is at "
+                         f"{revision}: rebuild (cmake --build {shown(build)} -j2) before quoting these numbers\n")
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {model}",
@@ -112,7 +126,8 @@ def context(build):
         "compiler": first_line([compiler, "--version"]),
         "build_type": cmake_cache(build, "CMAKE_BUILD_TYPE"),
         "engine_cxx_flags": engine_flags(build),
-        "git_revision": first_line(["git", "rev-parse", "--short", "HEAD"]),
+        "git_revision": revision,  # the checkout's when the script ran
+        "build_git_revision": built,  # the build's at its last build ("" when unknown)
         "engine_files_modified": dirty,  # uncommitted changes under engine/ and include/
         "load_average_before": open("/proc/loadavg", encoding="utf-8").read().split()[:3],
         "note": "wall-clock times of the whole program; medians over repetitions",

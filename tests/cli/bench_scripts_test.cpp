@@ -228,7 +228,8 @@ TEST_F(BenchScripts, E2eRssRecordsEveryRunCountAgainstTheSmallest) {
   ASSERT_TRUE(in) << "no " << out << "\n" << r.output;
   const nlohmann::json doc = nlohmann::json::parse(in);
   EXPECT_EQ(doc["format"], "geosim-rss-bench/1");
-  EXPECT_TRUE(doc["context"].contains("machine"));
+  for (const char* key : {"machine", "compiler", "engine_cxx_flags", "git_revision", "build_git_revision"})
+    EXPECT_TRUE(doc["context"].contains(key)) << key;
   const auto& rows = doc["rss_by_runs"];
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0]["runs"], 100);  // sorted by run count
