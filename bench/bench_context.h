@@ -27,7 +27,13 @@ inline void add_geosim_benchmark_context() {
   benchmark::AddCustomContext("geosim_git_revision", GEOSIM_GIT_REVISION);
   benchmark::AddCustomContext("geosim_build_type", GEOSIM_BUILD_TYPE);
   benchmark::AddCustomContext("geosim_cxx_flags", GEOSIM_CXX_FLAGS);
+#if defined(__clang__)
+  benchmark::AddCustomContext("compiler", "clang " __clang_version__);
+#elif defined(__GNUC__)
+  benchmark::AddCustomContext("compiler", "g++ " __VERSION__);  // as earlier results spell it
+#else
   benchmark::AddCustomContext("compiler", GEOSIM_COMPILER);
+#endif
   // Google Benchmark records the host name, CPU count, MHz and caches; not the CPU model.
   const std::string model = geosim_proc_value("/proc/cpuinfo", "model name");
   const std::string memory = geosim_proc_value("/proc/meminfo", "MemTotal");

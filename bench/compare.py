@@ -36,6 +36,7 @@ noted: the two sides did not run the same workload.
 import argparse
 import json
 import math
+import os
 import re
 import statistics
 import sys
@@ -223,7 +224,8 @@ def verdict(old, new, ratio):
 
 
 def context_line(doc):
-    c = doc.get("context", {})
+    c = doc.get("context")
+    c = c if isinstance(c, dict) else {}
     rev = c.get("geosim_git_revision") or c.get("git_revision") or "?"
     date = c.get("date", "?")
     load = c.get("load_avg") or c.get("load_average_before") or "?"
@@ -238,6 +240,31 @@ def direction(metric):
             "wall_seconds", "e2e_seconds_per_run", "ns_per_decision"):
         return "ratio new/old below 1: the new one takes less time (faster)."
     return f"ratio new/old: the new {metric} over the old."
+
+
+# Context fields that, when they differ, make the two sides different builds or machines.
+CONTEXT_KEYS = (("machine", "machine"), ("host_name", "host"), ("num_cpus", "CPUs"),
+                ("compiler", "compiler"), ("geosim_cxx_flags", "flags"), ("engine_cxx_flags", "flags"),
+                ("geosim_build_type", "build type"), ("build_type", "build type"),
+                ("library_build_type", "Google Benchmark build"))
+
+
+def same_setting(key, a, b):
+    if key.endswith("cxx_flags") and isinstance(a, str) and isinstance(b, str):
+        # Warnings do not change the code, and -fno-fast-math is the default: results written
+        # before the benchmarks recorded every flag listed fewer.
+        def code(flags):
+            return {f for f in flags.split() if not f.startswith("-W") and f != "-fno-fast-math"}
+        return code(a) == code(b)
+    return a == b
+
+
+def context_differences(old_doc, new_doc):
+    co, cn = old_doc.get("context") or {}, new_doc.get("context") or {}
+    if not (isinstance(co, dict) and isinstance(cn, dict)):
+        return []
+    return [f"{what}: old {co[key]!r}, new {cn[key]!r}" for key, what in CONTEXT_KEYS
+            if key in co and key in cn and not same_setting(key, co[key], cn[key])]
 
 
 def main(argv):
@@ -265,6 +292,8 @@ def main(argv):
     scaling = str(new_doc.get("format", "")).startswith("geosim-scaling-bench")
     default_metric = ("cpu_time (real_time for /real_time benchmarks)" if is_gbench
                       else "e2e_seconds_per_run" if scaling else "wall_seconds")
+    for d in context_differences(old_doc, new_doc):
+        print(f"note: the two ran on different set-ups, {d}")
     print(f"metric: {args.metric or default_metric}")
     print()
     rows = [("benchmark", "old", "new", "new/old", "", "noise old", "noise new")]
@@ -306,4 +335,8 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except BrokenPipeError:  # `compare.py a b | head`: the reader has had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)

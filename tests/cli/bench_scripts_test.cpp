@@ -135,10 +135,36 @@ TEST_F(BenchScripts, CompareNotesABenchmarkThatRanOnAnotherScenarioAndSaysTheDir
   EXPECT_NE(r.output.find("below 1: the new one takes less time (faster)"), std::string::npos) << r.output;
   const Result same = run_script("compare.py", shell_quote(old_file) + " " + shell_quote(old_file));
   EXPECT_EQ(same.output.find("ran on something else"), std::string::npos) << same.output;
+  EXPECT_EQ(same.output.find("different set-ups"), std::string::npos) << same.output;
   const Result rate = run_script("compare.py", "--metric decisions/s " + shell_quote(old_file) + " " +
                                                    shell_quote(old_file));
   EXPECT_NE(rate.output.find("above 1: the new one does more per second (faster)"), std::string::npos)
       << rate.output;
+}
+
+TEST_F(BenchScripts, CompareNotesADifferentCompilerOrFlagsButNotWarnings) {
+  auto with_context = [&](const std::string& name, const nlohmann::json& context) {
+    nlohmann::json doc = {{"context", context}, {"benchmarks", nlohmann::json::array()}};
+    doc["benchmarks"].push_back({{"name", "BM_X"}, {"cpu_time", 1.0}, {"time_unit", "ns"}});
+    return write(name, doc.dump());
+  };
+  const std::string a = with_context("a.json", {{"compiler", "g++ 12.2.0"},
+                                                {"geosim_cxx_flags", " -O3 -DNDEBUG -ffp-contract=off"}});
+  const std::string b = with_context(
+      "b.json", {{"compiler", "g++ 12.2.0"},
+                 {"geosim_cxx_flags", "-O3 -DNDEBUG -Wall -Wextra -ffp-contract=off -fno-fast-math"}});
+  const std::string c = with_context(
+      "c.json", {{"compiler", "g++ 13.1.0"}, {"geosim_cxx_flags", "-O2 -DNDEBUG -ffp-contract=off"}});
+  const Result same = run_script("compare.py", shell_quote(a) + " " + shell_quote(b));
+  ASSERT_EQ(same.status, 0) << same.output;
+  EXPECT_EQ(same.output.find("different set-ups"), std::string::npos) << same.output;
+  const Result other = run_script("compare.py", shell_quote(a) + " " + shell_quote(c));
+  ASSERT_EQ(other.status, 0) << other.output;
+  EXPECT_NE(other.output.find("note: the two ran on different set-ups, compiler: old 'g++ 12.2.0', "
+                              "new 'g++ 13.1.0'"),
+            std::string::npos)
+      << other.output;
+  EXPECT_NE(other.output.find("different set-ups, flags:"), std::string::npos) << other.output;
 }
 
 TEST_F(BenchScripts, AbGivesEachRoundsRatioAndCallsAClearDifference) {
