@@ -186,6 +186,11 @@ def main(argv):
     if not args.aa and the_benchmark(path_b, args.filter) != name_a:
         die(f"--filter {args.filter!r} picks {name_a} in A but {the_benchmark(path_b, args.filter)} in B")
     cpus = sorted(os.sched_getaffinity(0))
+    load = os.getloadavg()[0]
+    if load > len(cpus) - 0.5:
+        # A/A rounds stay within 1% on a quiet machine here; at load 4-5 on 2 cores one was 3.6% off.
+        print(f"ab.py: note: load average {load:.1f} on {len(cpus)} cores: other work shares the cores, "
+              "so single rounds can differ by more than --noise; more rounds (--rounds 12) help", flush=True)
     ratios = []
     running = []
     try:
@@ -232,6 +237,9 @@ def main(argv):
 if __name__ == "__main__":
     try:
         sys.exit(main(sys.argv[1:]))
+    except BrokenPipeError:  # `ab.py ... | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
     except KeyboardInterrupt:  # while building: what was built stays for the next time
         sys.stderr.write("ab.py: interrupted (a build-ab-<commit> folder it was making is kept and "
                          "completed next time)\n")
