@@ -442,7 +442,8 @@ def main(argv):
                        help="folder of the default output (default: bench/results)")
     p = sub.add_parser("plot", help="redraw the figure of a scaling JSON")
     p.add_argument("file")
-    p.add_argument("--plot", default="docs/img/scaling_curve.png")
+    p.add_argument("--plot", default=os.path.join(ROOT, "docs", "img", "scaling_curve.png"),
+                   help="the figure to write (default: docs/img/scaling_curve.png)")
     args = ap.parse_args(argv)
     # Paths given on the command line are the user's, relative to the current folder; the
     # scenarios the script picks itself are relative to the checkout (the programs run there).
