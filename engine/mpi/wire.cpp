@@ -8,6 +8,7 @@ void StatsWire::put(mpi::WireWriter& w, const QuantileSketch& s) {
   w.put(s.max_);
   w.put(s.zeros_);
   w.put(static_cast<std::uint8_t>(s.exact_));
+  w.put(static_cast<std::uint8_t>(s.integral_));
   w.put(static_cast<std::int32_t>(s.n_exact_));
   for (int i = 0; i < s.n_exact_; ++i) {
     w.put(s.exact_value_[static_cast<std::size_t>(i)]);
@@ -26,6 +27,7 @@ QuantileSketch StatsWire::get_sketch(mpi::WireReader& r) {
   s.max_ = r.get<double>();
   s.zeros_ = r.get<std::uint64_t>();
   s.exact_ = r.get<std::uint8_t>() != 0;
+  s.integral_ = r.get<std::uint8_t>() != 0;
   const auto n_exact = r.get<std::int32_t>();
   if (n_exact < 0 || n_exact > QuantileSketch::kExactCapacity)
     throw std::runtime_error(

@@ -79,6 +79,12 @@ double linear_exp2(double a) {
   return std::ldexp(1.0 + (a - e), static_cast<int>(e));
 }
 
+// x is a whole number (or +-infinity: every double from 2^52 up is whole). The conversion is
+// exact below 2^52, so no libm call is needed.
+[[gnu::always_inline]] inline bool is_whole(double x) {
+  return std::abs(x) >= 0x1p52 || static_cast<double>(static_cast<std::int64_t>(x)) == x;
+}
+
 }  // namespace
 
 // Inline: add_values calls it once per value (only this file uses it).
@@ -98,6 +104,24 @@ double QuantileSketch::value_of(std::int32_t key) {
   const double lo = linear_exp2(static_cast<double>(key - 1) / kBucketsPerOctave);
   const double hi = linear_exp2(static_cast<double>(key) / kBucketsPerOctave);
   return 2.0 * lo / (1.0 + lo / hi);  // = 2 lo hi / (lo + hi), without overflow
+}
+
+double QuantileSketch::only_integer_in(std::int32_t key) {
+  // The bucket is (lo, hi]. Two or more whole numbers fit when it is at least 1 wide; otherwise
+  // the candidates are the few numbers around it, each placed by key_of itself (the same rounding
+  // as add), so the answer cannot disagree with where the value was counted.
+  const double lo = linear_exp2(static_cast<double>(key - 1) / kBucketsPerOctave);
+  const double hi = linear_exp2(static_cast<double>(key) / kBucketsPerOctave);
+  if (!(hi - lo < 1.0)) return std::numeric_limits<double>::quiet_NaN();
+  double found = std::numeric_limits<double>::quiet_NaN();
+  int n = 0;
+  for (double i = std::max(1.0, std::floor(lo) - 1.0); i <= std::floor(hi) + 1.0; i += 1.0) {
+    if (key_of(i) == key) {
+      found = i;
+      ++n;
+    }
+  }
+  return n == 1 ? found : std::numeric_limits<double>::quiet_NaN();
 }
 
 void QuantileSketch::Store::add(std::int32_t key, std::uint64_t count) {
@@ -184,6 +208,7 @@ void QuantileSketch::spill_exact() {
 void QuantileSketch::add(double x, std::uint64_t count) {
   assert(!std::isnan(x) && "QuantileSketch::add: NaN");
   if (std::isnan(x) || count == 0) return;
+  integral_ = integral_ && is_whole(x);
   if (count_ == 0) {
     min_ = max_ = x;
   } else {
@@ -232,6 +257,7 @@ void QuantileSketch::add_values(const double* x, std::size_t n) {
       const double v = x[i];
       assert(!std::isnan(v) && "QuantileSketch::add_values: NaN");
       if (std::isnan(v)) continue;
+      integral_ = integral_ && is_whole(v);
       if (count_ == 0) {
         min_ = max_ = v;
       } else {
@@ -260,6 +286,7 @@ void QuantileSketch::add_values(const double* x, std::size_t n) {
 
 void QuantileSketch::merge(const QuantileSketch& o) {
   if (o.count_ == 0) return;
+  integral_ = integral_ && o.integral_;
   if (count_ == 0) {
     min_ = o.min_;
     max_ = o.max_;
@@ -332,6 +359,15 @@ double QuantileSketch::quantile(double q) const {
     return max_;
   }
 
+  // A bucket's value: its one whole number when every value added was whole and the bucket
+  // holds only one; otherwise the representative within alpha of all its values.
+  const auto bucket_value = [this](std::int32_t key) {
+    if (integral_) {
+      const double whole = only_integer_in(key);
+      if (!std::isnan(whole)) return whole;
+    }
+    return value_of(key);
+  };
   std::uint64_t seen = 0;
   double v = max_;
   bool found = false;
@@ -339,7 +375,7 @@ double QuantileSketch::quantile(double q) const {
   for (std::size_t i = neg_.counts.size(); i-- > 0 && !found;) {
     seen += neg_.counts[i];
     if (seen >= rank) {
-      v = -value_of(neg_.offset + static_cast<std::int32_t>(i));
+      v = -bucket_value(neg_.offset + static_cast<std::int32_t>(i));
       found = true;
     }
   }
@@ -353,7 +389,7 @@ double QuantileSketch::quantile(double q) const {
   for (std::size_t i = 0; i < pos_.counts.size() && !found; ++i) {
     seen += pos_.counts[i];
     if (seen >= rank) {
-      v = value_of(pos_.offset + static_cast<std::int32_t>(i));
+      v = bucket_value(pos_.offset + static_cast<std::int32_t>(i));
       found = true;
     }
   }

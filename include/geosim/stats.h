@@ -81,6 +81,9 @@ struct ShiftedSums {
 // counts and other few-valued indicators get exact quantiles; past that it spills them into the
 // buckets. Which mode a sketch ends in depends only on the multiset of values, so merging stays
 // order-free.
+// While every value added is a whole number (counts of soldiers, aid packages, escalation points),
+// a quantile that falls in a bucket holding a single whole number is that number, exactly: below
+// about 100 the buckets are narrower than 1, so small counts get exact quantiles (4, not 4.02).
 // NaN is a programmer error: add(NaN) asserts in debug builds and is ignored (not counted) when
 // NDEBUG is defined. +-infinity is counted in the outermost bucket; min()/max() record it exactly.
 class QuantileSketch {
@@ -120,6 +123,8 @@ class QuantileSketch {
   void spill_exact();                          // leave exact mode
   static std::int32_t key_of(double x);  // x > 0
   static double value_of(std::int32_t key);
+  // The one whole number in key's bucket, or NaN if it holds none or several.
+  static double only_integer_in(std::int32_t key);
   Store pos_, neg_;
   std::uint64_t zeros_ = 0;
   bool exact_ = true;
@@ -128,6 +133,7 @@ class QuantileSketch {
   std::array<std::uint64_t, kExactCapacity> exact_count_{};
   std::uint64_t count_ = 0;
   double min_ = 0.0, max_ = 0.0;
+  bool integral_ = true;  // every value added so far is a whole number (or +-infinity)
 };
 
 // Quantiles of an integer-valued observation in [0, n_bins), exactly.

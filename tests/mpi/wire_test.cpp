@@ -162,3 +162,13 @@ TEST(Wire, ATruncatedMessageIsRefusedNotReadPastItsEnd) {
 }
 
 }  // namespace
+
+TEST(Wire, SpilledWholeNumberSketchKeepsItsExactSmallQuantiles) {
+  QuantileSketch s;
+  for (int i = 0; i < 3000; ++i) s.add(static_cast<double>(i % 60));
+  ASSERT_GT(s.bucket_count(), 0u) << "the sketch should have left exact mode";
+  ASSERT_EQ(s.quantile(0.5), 29.0);
+  const QuantileSketch copy = round_trip(s);
+  EXPECT_EQ(copy.quantile(0.5), 29.0);
+  expect_same_sketch(s, copy);
+}

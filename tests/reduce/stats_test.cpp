@@ -573,6 +573,64 @@ TEST(QuantileSketch, InfinityIsCountedAndReportedAsTheMaximum) {
   EXPECT_NEAR(s.quantile(0.5), 2.0, 2.0 * kSketchTol);
 }
 
+// Whole-number samples (counts): every quantile below about 100 is the exact order statistic,
+// not a bucket's representative (4, not 4.02), and larger ones stay within alpha.
+std::vector<double> whole_sample(std::uint64_t seed, std::size_t n, double scale) {
+  std::vector<double> xs = exponential_sample(seed, n);
+  for (double& x : xs) x = std::floor(x * scale);
+  return xs;
+}
+
+TEST(QuantileSketch, WholeNumbersBelowAHundredGetExactQuantiles) {
+  const std::vector<double> xs = whole_sample(11, 20000, 15.0);  // 0, 1, 2, ... up to ~150
+  QuantileSketch s;
+  s.add_values(xs.data(), xs.size());
+  ASSERT_GT(s.bucket_count(), 0U) << "the sketch should have left exact mode";
+  std::vector<double> sorted = xs;
+  std::sort(sorted.begin(), sorted.end());
+  int checked = 0;
+  for (const double q : fine_grid()) {
+    const double exact = sorted[rank_of(q, sorted.size()) - 1];
+    if (exact > 100.0) continue;
+    EXPECT_EQ(s.quantile(q), exact) << "q=" << q;
+    ++checked;
+  }
+  EXPECT_GT(checked, 900);
+  expect_within_alpha(s, xs, fine_grid());  // and the large ones keep the guarantee
+}
+
+TEST(QuantileSketch, NegativeWholeNumbersGetExactQuantilesToo) {
+  std::vector<double> xs = whole_sample(12, 5000, 10.0);
+  for (double& x : xs) x = -x;
+  QuantileSketch s;
+  for (const double x : xs) s.add(x);
+  std::sort(xs.begin(), xs.end());
+  for (const double q : {0.05, 0.25, 0.5, 0.75, 0.95}) {
+    const double exact = xs[rank_of(q, xs.size()) - 1];
+    if (exact < -100.0) continue;
+    EXPECT_EQ(s.quantile(q), exact) << "q=" << q;
+  }
+}
+
+TEST(QuantileSketch, OneFractionalValueTurnsWholeNumberSnappingOff) {
+  // 4 alone in its bucket is reported as the bucket's representative once a fraction was seen,
+  // whichever sketch saw it and in whichever order they are merged.
+  QuantileSketch whole, fraction;
+  for (int i = 0; i < 20; ++i) whole.add(static_cast<double>(i % 10 + 1));  // 1..10: spills
+  fraction.add(0.5);
+  const double snapped = whole.quantile(0.35);  // rank 7 of 20: the value 4
+  EXPECT_EQ(snapped, 4.0);
+  QuantileSketch a = whole, b = fraction;
+  a.merge(fraction);
+  b.merge(whole);
+  for (const QuantileSketch* m : {&a, &b}) {
+    const double q = m->quantile(8.0 / 21.0);  // rank 8 of 21: the value 4
+    EXPECT_NE(q, 4.0);
+    EXPECT_NEAR(q, 4.0, 4.0 * kSketchTol);
+  }
+  EXPECT_EQ(std::bit_cast<std::uint64_t>(a.quantile(0.4)), std::bit_cast<std::uint64_t>(b.quantile(0.4)));
+}
+
 TEST(QuantileSketchDeathTest, NaNIsAProgrammerErrorAssertedInDebugAndIgnoredInRelease) {
   QuantileSketch s;
   s.add(1.0);
