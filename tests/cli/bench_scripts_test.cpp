@@ -212,7 +212,7 @@ TEST_F(BenchScripts, AbRefusesBadArgumentsAndReportsAFailingProgram) {
 
 TEST_F(BenchScripts, AbRunsExactlyOneSingleThreadedBenchmarkAndSaysWhenItCannot) {
   const std::string a = fake_program("a.sh", 100.0);
-  for (const std::string& bad : {"--rounds 0", "--min-time 0", "--noise -1"}) {
+  for (const char* bad : {"--rounds 0", "--min-time 0", "--noise -1"}) {
     const Result r = run_script("ab.py", fmt::format("--aa {} {}", shell_quote(a), bad));
     EXPECT_EQ(r.status, 2) << bad << "\n" << r.output;
     EXPECT_EQ(r.output.find("Traceback (most recent call last)"), std::string::npos) << bad << "\n" << r.output;
