@@ -270,7 +270,7 @@ TEST_F(CommandLine, CommandLineMistakesExitWithTwoAndMistypedOptionsAreNamed) {
 // 2, nothing run): an empty --json or --csv used to read as "not given", so the command wrote
 // nothing and exited 0, and an empty --pick told run 0.
 TEST_F(CommandLine, AnEmptyOutputOrPickIsAMistakeNotAnOmission) {
-  for (const std::string args :
+  for (const std::string& args :
        {"run " + shell_quote(kToy) + " --runs 20 --json ''", "run " + shell_quote(kToy) + " --runs 20 --csv ''",
         "compare " + shell_quote(kToy) + " " + shell_quote(kToy) + " --runs 20 --json ''",
         "story " + shell_quote(kToy) + " --json ''", "story " + shell_quote(kToy) + " --pick ''",
