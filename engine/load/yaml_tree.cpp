@@ -1,5 +1,7 @@
 #include "load/yaml_tree.h"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <algorithm>
@@ -530,10 +532,14 @@ DocNode parse_yaml(const std::string& text, const std::string& file, DiagnosticS
 }
 
 ReadStatus read_file_limited(const std::filesystem::path& path, std::size_t max_bytes,
-                             std::string& out) {
+                             std::string& out, std::string* why) {
   out.clear();
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return ReadStatus::cannot_open;
+  if (!in) {
+    if (why) *why = errno != 0 ? std::strerror(errno) : "the system gave no reason";
+    return ReadStatus::cannot_open;
+  }
   std::array<char, 64 * 1024> chunk{};
   while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
     out.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
@@ -555,10 +561,11 @@ DocNode parse_yaml_file(const std::filesystem::path& path, DiagnosticSink& sink,
     return {};
   }
   std::string text;
-  switch (read_file_limited(path, limits.max_bytes, text)) {
+  std::string why;
+  switch (read_file_limited(path, limits.max_bytes, text, &why)) {
     case ReadStatus::ok: break;
     case ReadStatus::cannot_open:
-      sink.error(Location{name, 0, 0}, "", "cannot open the file for reading");
+      sink.error(Location{name, 0, 0}, "", "cannot open the file for reading: " + why);
       return {};
     case ReadStatus::too_large:
       sink.error(Location{name, 0, 0}, "",

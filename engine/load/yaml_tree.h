@@ -54,10 +54,11 @@ DocNode parse_yaml(const std::string& text, const std::string& file, DiagnosticS
                    const ParseLimits& limits = {});
 
 // Reads a whole file into `out`, in chunks, stopping once it passes `max_bytes` (so a huge file,
-// /dev/zero or an endless pipe cannot take the memory or the time).
+// /dev/zero or an endless pipe cannot take the memory or the time). When it cannot open the file
+// and `why` is given, `why` gets the system's reason ("Permission denied").
 enum class ReadStatus { ok, cannot_open, too_large };
 ReadStatus read_file_limited(const std::filesystem::path& path, std::size_t max_bytes,
-                             std::string& out);
+                             std::string& out, std::string* why = nullptr);
 
 // Reads a file and parses it. A missing or unreadable file is a diagnostic, not an exception.
 DocNode parse_yaml_file(const std::filesystem::path& path, DiagnosticSink& sink,

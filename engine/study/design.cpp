@@ -695,10 +695,12 @@ Design parse_design_csv(std::string_view text, const std::vector<Factor>& factor
 Design read_design_csv(const std::string& path, const std::vector<Factor>& factors,
                        bool ignore_unknown_columns) {
   std::string text;
-  switch (load::read_file_limited(path, kMaxDesignCsvBytes, text)) {
+  std::string why;
+  switch (load::read_file_limited(path, kMaxDesignCsvBytes, text, &why)) {
     case load::ReadStatus::ok: break;
     case load::ReadStatus::cannot_open:
-      throw InputError(Diagnostic{Location{path, 0, 0}, "", "cannot open the design file", ""});
+      throw InputError(
+          Diagnostic{Location{path, 0, 0}, "", "cannot open the design file: " + why, ""});
     case load::ReadStatus::too_large:
       throw InputError(Diagnostic{Location{path, 0, 0}, "",
                                   fmt::format("design file too large: over {} bytes",

@@ -177,6 +177,37 @@ TEST(Load, DirectoryInsteadOfFileIsRejected) {
   EXPECT_EQ(ds[0].message, "expected a scenario file, got a directory");
 }
 
+// A file that exists but cannot be opened says why. Tests often run as root, for whom chmod 000
+// changes nothing; a write-only sysctl file refuses reading even to root.
+TEST(Load, UnreadableFileSaysWhy) {
+  fs::path file;
+  std::vector<fs::path> candidates;
+  const fs::path locked = scratch_dir("unreadable") / "locked.yaml";
+  {
+    std::ofstream(locked) << "name: x\n";
+    fs::permissions(locked, fs::perms::none);
+  }
+  candidates.push_back(locked);
+  candidates.emplace_back("/proc/sys/vm/compact_memory");
+  for (const fs::path& c : candidates) {
+    std::ifstream probe(c);
+    if (fs::exists(c) && !probe) {
+      file = c;
+      break;
+    }
+  }
+  if (file.empty()) {
+    fs::remove(locked);
+    GTEST_SKIP() << "no unreadable file on this machine";
+  }
+  const auto ds = load_file_errors(file);
+  fs::permissions(locked, fs::perms::owner_all);
+  fs::remove(locked);
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].where.file, file.lexically_normal().string());
+  EXPECT_EQ(ds[0].message, "cannot open the file for reading: Permission denied");
+}
+
 TEST(Load, EmptyFileIsRejected) {
   const auto ds = load_errors("", "empty.yaml");
   ASSERT_EQ(ds.size(), 1u) << dump(ds);
