@@ -129,6 +129,45 @@ class StudyReader {
     }
   }
 
+  // The number of design points the design and the factors make together, against a limit a
+  // laptop's memory holds (the design matrix is points x factors numbers, and every point is a
+  // Monte Carlo of runs_per_point runs): said at the key that sets the size, not as an
+  // allocation failure when the design is built.
+  void check_design_size(const DocNode& n) {
+    constexpr double kMaxPoints = 10'000'000;
+    const auto k = static_cast<double>(s_.factors.size());
+    if (k == 0) return;
+    double points = 0;
+    std::string key, how, hint;
+    if (s_.design == DesignKind::sobol_saltelli) {
+      points = static_cast<double>(s_.points) * (k + 2);
+      key = "base_points";
+      how = fmt::format("N x (factors + 2) = {} x {}", s_.points, s_.factors.size() + 2);
+      hint = "a smaller N: 256 to 4,096 is usual for Sobol' indices";
+    } else if (s_.design == DesignKind::morris) {
+      points = static_cast<double>(s_.points) * (k + 1);
+      key = "trajectories";
+      how = fmt::format("r x (factors + 1) = {} x {}", s_.points, s_.factors.size() + 1);
+      hint = "fewer trajectories: 10 to 50 is usual for Morris screening";
+    } else if (s_.design == DesignKind::grid) {
+      points = 1;
+      for (const Factor& f : s_.factors)
+        points *= f.kind == Factor::Kind::levels ? static_cast<double>(f.levels.size())
+                                                 : static_cast<double>(s_.levels);
+      key = "levels";
+      how = fmt::format("the product of every factor's levels ({} factors)", s_.factors.size());
+      hint = "fewer levels or factors, or a sampling design (lhs, sobol)";
+    } else {
+      return;
+    }
+    if (points <= kMaxPoints) return;
+    const DocNode* at = n.find(key);
+    error(at ? at->where : n.where, "design." + key,
+          fmt::format("expected a design of at most 10,000,000 points, got {}: {:.3g} points",
+                      how, points),
+          hint);
+  }
+
   void read_factor(const load::MapEntry& e) {
     const std::string p = "factors." + e.key;
     const DocNode& n = e.value;
@@ -300,6 +339,7 @@ void StudyReader::read(const DocNode& root) {
   } else {
     error(f ? f->where : root.where, "factors", "expected a non-empty mapping of factors (parameter name: {low, high} ...)");
   }
+  if (const DocNode* d = root.find("design"); d && d->is_map()) check_design_size(*d);
   if (const DocNode* o = root.find("outputs"); o && o->is_map() && !o->map.empty()) {
     for (const auto& e : o->map) read_output(e);
   } else {

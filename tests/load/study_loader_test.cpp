@@ -124,4 +124,48 @@ TEST(StudyLoader, ParameterSuggestionFallsBackToTheKeyPathsOfFields) {
   EXPECT_EQ(geosim::did_you_mean_parameter(s, "nothing_like_any_name_at_all"), "");
 }
 
+// A design too large for memory is refused at the key that sets its size (it was a std::bad_alloc
+// with exit code 1 when the design was built), and one just inside the limit is accepted.
+std::vector<Diagnostic> load_errors(const fs::path& study) {
+  try {
+    (void)geosim::study::load_study(study);
+  } catch (const geosim::InputError& e) {
+    return e.diagnostics();
+  }
+  return {};
+}
+
+std::string study_with_design(const std::string& design, int factors) {
+  std::string text = "study: 1\nname: s\nscenario: " + toy().string() + "\ndesign: " + design +
+                     "\nfactors:\n";
+  for (int i = 0; i < factors; ++i)
+    text += "  blue_resolve_" + std::to_string(i) + ": {parameter: actors.blue.resolve, low: 0, high: 1}\n";
+  return text + "outputs:\n  p: {reached_rung: war}\n";
+}
+
+TEST(StudyLoader, ADesignTooLargeForMemoryIsRefusedAtTheKeyThatSetsItsSize) {
+  // Sobol': 2^22 x (6 + 2) = 33.6 million points.
+  const fs::path sobol = write_study("big_sobol", study_with_design("{kind: sobol, base_points: 4194304}", 6));
+  auto ds = load_errors(sobol);
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].key_path, "design.base_points");
+  EXPECT_EQ(ds[0].where.line, 4);
+  EXPECT_EQ(ds[0].where.column, 36);
+  EXPECT_NE(ds[0].message.find("N x (factors + 2) = 4194304 x 8: 3.36e+07 points"), std::string::npos)
+      << ds[0].message;
+  // A grid: 10 levels over 8 factors = 10^8 points.
+  const fs::path grid = write_study("big_grid", study_with_design("{kind: grid, levels: 10}", 8));
+  ds = load_errors(grid);
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].key_path, "design.levels");
+  // Morris: 100,000 trajectories x (200 + 1) factors.
+  const fs::path morris =
+      write_study("big_morris", study_with_design("{kind: morris, trajectories: 100000}", 200));
+  ds = load_errors(morris);
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].key_path, "design.trajectories");
+  // Just inside: 2^20 x 8 = 8.4 million points.
+  EXPECT_TRUE(load_errors(write_study("ok_sobol", study_with_design("{kind: sobol, base_points: 1048576}", 6))).empty());
+}
+
 }  // namespace
