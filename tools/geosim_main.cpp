@@ -226,6 +226,8 @@ void check_run_outputs(const RunArgs& a) {
 
 void write_run(const RunArgs& a, const geosim::Model& model, const geosim::Accumulator& acc) {
   const auto summary = geosim::summarize(model, acc, a.mc.seed, a.mc.block_size);
+  // Said first, on stderr, so that --quiet and a redirected stdout still show it.
+  for (const auto& w : geosim::non_finite_warnings(summary)) std::cerr << w << '\n';
   if (!a.json.empty()) geosim::write_file_atomic(a.json, geosim::summary_to_json(summary));
   if (!a.csv.empty()) geosim::write_summary_csv(summary, a.csv);
   if (!a.quiet) std::cout << geosim::summary_to_text(summary);
@@ -260,6 +262,7 @@ int cmd_compare(const CompareArgs& c) {
   progress.finish();
   cmp.scenario_a = fmt::format("{} ({})", cmp.scenario_a, c.a);
   cmp.scenario_b = fmt::format("{} ({})", cmp.scenario_b, c.b);
+  for (const auto& w : geosim::comparison_warnings(cmp)) std::cerr << w << '\n';
   if (!c.json.empty()) geosim::write_file_atomic(c.json, geosim::comparison_to_json(cmp));
   std::cout << geosim::comparison_to_text(cmp);
   return 0;

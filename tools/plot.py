@@ -340,6 +340,8 @@ def _legend_axes(fig: Figure, spec, handles, texts, ncol: int, title: str | None
     """A legend in its own (invisible) grid cell, so that it never covers data."""
     ax = fig.add_subplot(spec)
     ax.axis("off")
+    if not handles:  # nothing drawn (every panel overflowed): no legend
+        return
     ax.legend(handles, texts, loc="upper center", ncol=ncol, fontsize=8.5, title=title,
               title_fontsize=8.5, borderaxespad=0)
 
@@ -492,10 +494,28 @@ def _quantile_spacing(summary: dict) -> str:
     return "" if k == 1 else f", every {k} ticks and at the horizon"
 
 
+def _overflowed(ind: dict) -> bool:
+    """An indicator whose values overflowed a double (docs/model.md, section 14): not a finite
+    number in some run (`non_finite_runs`), or so close to the top of the range (above 1e300) that
+    an axis cannot span it. geosim run warns of it; its panel says so instead of a plot."""
+    if ind.get("non_finite_runs", 0) > 0:
+        return True
+    return any(v is not None and abs(v) > 1e300 for k in ("mean", "p05", "p50", "p95") for v in ind["by_tick"][k])
+
+
 def _draw_indicator(ax, ind: dict, time: TimeAxis, labels: Labels, max_ticks: int, xlabel: bool) -> None:
     bt = ind["by_tick"]
     xs = time.x(range(len(bt["mean"])))
     title = "\n".join(textwrap.wrap(labels.indicator(ind["name"]), 44))
+    if _overflowed(ind):
+        n = ind.get("non_finite_runs", 0)
+        why = (f"not a finite number (inf or NaN) in {n} run(s)" if n > 0 else "values beyond 1e300")
+        ax.text(0.5, 0.5, "not drawn: " + why + ";\nthe scenario's numbers overflow a double\n(see geosim run's warning)",
+                transform=ax.transAxes, ha="center", va="center", fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(title, loc="left", fontsize=9.5)
+        return
     if is_flag(ind):
         ax.plot(xs, [100 * _f(v) for v in bt["mean"]], color=PALETTE[2], lw=2,
                 label="yes/no: share of runs in which it is true")

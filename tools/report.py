@@ -363,6 +363,16 @@ def section_summary(summary: dict, labels: P.Labels, meta: dict, time: P.TimeAxi
                          "flags"))
     if not plain and not flags:
         out.append("<p>The scenario reports no indicators.</p>")
+    # Indicators that overflowed a double (docs/model.md, section 14): their numbers are not meaningful.
+    for ind in summary["indicators"]:
+        n = ind.get("non_finite_runs", 0)
+        if n > 0:
+            out.append(f'<p class="note"><b>Warning:</b> {esc(labels.indicator(ind["name"]))} '
+                       f'{code(ind["name"])} was not a finite number (infinite or NaN) in {n:,} of '
+                       f'{summary["runs"]:,} runs, first at tick {ind["first_non_finite_tick"]}: the '
+                       "scenario's effects or rates are too large for a double, so its mean and "
+                       "quantiles are not meaningful (n/a). Bound the state variable (min/max) or "
+                       "use smaller numbers.</p>")
     return "".join(out)
 
 

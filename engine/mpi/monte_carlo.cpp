@@ -144,7 +144,8 @@ std::optional<Accumulator> run_monte_carlo(const Session& session, const Model& 
         counts.highest_rung_count.size() != worker_counts.highest_rung_count.size() ||
         counts.first_arrival.size() != worker_counts.first_arrival.size() ||
         counts.end_tick.size() != worker_counts.end_tick.size() ||
-        counts.ind_sketch.size() != worker_counts.ind_sketch.size())
+        counts.ind_sketch.size() != worker_counts.ind_sketch.size() ||
+        counts.non_finite_runs.size() != worker_counts.non_finite_runs.size())
       throw std::runtime_error(
           fmt::format("rank {} counted outcomes of a different model than rank 0: do all ranks "
                       "read the same scenario?",

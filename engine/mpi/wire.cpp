@@ -89,6 +89,8 @@ void put_counts(WireWriter& w, const Accumulator& a) {
   put_each(w, a.first_arrival, histogram);
   put_each(w, a.end_tick, histogram);
   put_each(w, a.ind_sketch, [](WireWriter& o, const QuantileSketch& s) { StatsWire::put(o, s); });
+  w.put_vector(a.non_finite_runs);
+  w.put_vector(a.non_finite_first_tick);
 }
 
 void get_counts(WireReader& r, Accumulator& a) {
@@ -99,6 +101,10 @@ void get_counts(WireReader& r, Accumulator& a) {
   a.first_arrival = get_each<IntHistogram>(r, StatsWire::get_histogram);
   a.end_tick = get_each<IntHistogram>(r, StatsWire::get_histogram);
   a.ind_sketch = get_each<QuantileSketch>(r, StatsWire::get_sketch);
+  a.non_finite_runs = r.get_vector<std::uint64_t>();
+  a.non_finite_first_tick = r.get_vector<std::int32_t>();
+  if (a.non_finite_first_tick.size() != a.non_finite_runs.size())
+    throw std::runtime_error("MPI message: the non-finite counts disagree in length");
 }
 
 void put_point_result(WireWriter& w, const study::PointResult& p) {

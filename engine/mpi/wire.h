@@ -87,8 +87,9 @@ class WireReader {
   const char* end_;
 };
 
-// The order-free counts of an Accumulator (runs, decisions, outcome counts, histograms, sketches),
-// each vector with the size it has. Moments are not sent this way: they travel per block.
+// The order-free counts of an Accumulator (runs, decisions, outcome counts, histograms, sketches,
+// non-finite counts), each vector with the size it has. Moments are not sent this way: they
+// travel per block.
 void put_counts(WireWriter& w, const Accumulator& a);
 // Replaces the counts of `a` (an Accumulator of the same model) by those read.
 void get_counts(WireReader& r, Accumulator& a);

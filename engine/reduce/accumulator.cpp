@@ -21,6 +21,8 @@ Accumulator::Accumulator(const Model& m, std::int32_t every)
       ind_moments(static_cast<std::size_t>(m.n_indicators()) *
                   static_cast<std::size_t>(m.horizon + 1)),
       ind_sums(ind_moments.size()),
+      non_finite_runs(static_cast<std::size_t>(m.n_indicators()), 0),
+      non_finite_first_tick(static_cast<std::size_t>(m.n_indicators()), -1),
       horizon(m.horizon),
       quantile_every(std::max(1, every)) {}
 
@@ -32,6 +34,7 @@ Welford Accumulator::moments(std::size_t i) const {
 
 void Accumulator::add_counts(const RunResult& r) {
   add_outcomes(r);
+  add_non_finite(r);
   const std::size_t stride = static_cast<std::size_t>(horizon + 1);
   for (std::size_t i = 0; i < ind_sketch.size(); ++i)
     if (sketched(static_cast<std::int32_t>(i % stride))) ind_sketch[i].add(r.indicators[i]);
@@ -47,6 +50,19 @@ void Accumulator::add_outcomes(const RunResult& r) {
   ++highest_rung_count[static_cast<std::size_t>(r.highest_rung)];
   for (std::size_t k = 0; k < first_arrival.size(); ++k)
     if (r.first_arrival[k] >= 0) first_arrival[k].add(r.first_arrival[k]);
+}
+
+void Accumulator::add_non_finite(const RunResult& r) {
+  const std::size_t stride = static_cast<std::size_t>(horizon + 1);
+  for (std::size_t i = 0; i < non_finite_runs.size(); ++i) {
+    const double* x = r.indicators.data() + i * stride;
+    const double* bad = std::find_if(x, x + stride, [](double v) { return !std::isfinite(v); });
+    if (bad == x + stride) continue;
+    ++non_finite_runs[i];
+    const auto tick = static_cast<std::int32_t>(bad - x);
+    std::int32_t& first = non_finite_first_tick[i];
+    first = first < 0 ? tick : std::min(first, tick);
+  }
 }
 
 void Accumulator::add_moments(const RunResult& r) {
@@ -67,6 +83,12 @@ void Accumulator::merge_counts(const Accumulator& o) {
     first_arrival[i].merge(o.first_arrival[i]);
   }
   for (std::size_t i = 0; i < ind_sketch.size(); ++i) ind_sketch[i].merge(o.ind_sketch[i]);
+  for (std::size_t i = 0; i < non_finite_runs.size() && i < o.non_finite_runs.size(); ++i) {
+    non_finite_runs[i] += o.non_finite_runs[i];
+    const std::int32_t t = o.non_finite_first_tick[i];
+    std::int32_t& first = non_finite_first_tick[i];
+    if (t >= 0) first = first < 0 ? t : std::min(first, t);
+  }
 }
 
 void Accumulator::merge_moments(const Accumulator& o) {
@@ -89,6 +111,8 @@ void Accumulator::clear() {
   for (auto& h : first_arrival) h = IntHistogram(horizon + 1);
   for (auto& h : end_tick) h = IntHistogram(horizon + 1);
   for (auto& s : ind_sketch) s.clear();
+  std::fill(non_finite_runs.begin(), non_finite_runs.end(), 0);
+  std::fill(non_finite_first_tick.begin(), non_finite_first_tick.end(), -1);
   clear_moments();
 }
 
@@ -148,6 +172,10 @@ Summary summarize(const Model& m, const Accumulator& acc, std::uint64_t master_s
     IndicatorSummary is;
     is.name = m.names.indicators[static_cast<std::size_t>(i)];
     is.unit = m.names.indicator_units[static_cast<std::size_t>(i)];
+    if (static_cast<std::size_t>(i) < acc.non_finite_runs.size()) {
+      is.non_finite_runs = acc.non_finite_runs[static_cast<std::size_t>(i)];
+      is.first_non_finite_tick = acc.non_finite_first_tick[static_cast<std::size_t>(i)];
+    }
     for (std::size_t t = 0; t < stride; ++t) {
       const std::size_t idx = static_cast<std::size_t>(i) * stride + t;
       const Welford w = acc.moments(idx);
@@ -158,6 +186,11 @@ Summary summarize(const Model& m, const Accumulator& acc, std::uint64_t master_s
                                          has_q ? q.quantile(0.05) : nan,
                                          has_q ? q.quantile(0.5) : nan,
                                          has_q ? q.quantile(0.95) : nan});
+      const auto tick = static_cast<std::int32_t>(t);
+      if (is.first_overflowed_moments_tick < 0 &&
+          (is.first_non_finite_tick < 0 || tick < is.first_non_finite_tick) &&
+          (!std::isfinite(w.mean) || !std::isfinite(w.m2)))
+        is.first_overflowed_moments_tick = tick;
     }
     s.indicators.push_back(std::move(is));
   }

@@ -206,8 +206,7 @@ void QuantileSketch::spill_exact() {
 }
 
 void QuantileSketch::add(double x, std::uint64_t count) {
-  assert(!std::isnan(x) && "QuantileSketch::add: NaN");
-  if (std::isnan(x) || count == 0) return;
+  if (std::isnan(x) || count == 0) return;  // NaN: not counted (the reduction reports it)
   integral_ = integral_ && is_whole(x);
   if (count_ == 0) {
     min_ = max_ = x;
@@ -255,7 +254,6 @@ void QuantileSketch::add_values(const double* x, std::size_t n) {
     std::size_t k = 0;
     for (; i < end; ++i) {
       const double v = x[i];
-      assert(!std::isnan(v) && "QuantileSketch::add_values: NaN");
       if (std::isnan(v)) continue;
       integral_ = integral_ && is_whole(v);
       if (count_ == 0) {

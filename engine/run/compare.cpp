@@ -106,11 +106,14 @@ OutcomeMap match_outcomes(const Model& a, const Model& b) {
 struct PairedAccumulator {
   std::vector<PairedCounts> counts;
   std::vector<Welford> diff, in_a, in_b;
+  std::vector<std::uint64_t> non_finite_a, non_finite_b;  // runs with +-inf or NaN at the horizon
   explicit PairedAccumulator(const OutcomeMap& m)
       : counts(m.name.size()),
         diff(m.indicator_names.size()),
         in_a(m.indicator_names.size()),
-        in_b(m.indicator_names.size()) {}
+        in_b(m.indicator_names.size()),
+        non_finite_a(m.indicator_names.size(), 0),
+        non_finite_b(m.indicator_names.size(), 0) {}
   void merge(const PairedAccumulator& o) {
     for (std::size_t i = 0; i < counts.size(); ++i) {
       counts[i].n11 += o.counts[i].n11;
@@ -122,6 +125,8 @@ struct PairedAccumulator {
       diff[i].merge(o.diff[i]);
       in_a[i].merge(o.in_a[i]);
       in_b[i].merge(o.in_b[i]);
+      non_finite_a[i] += o.non_finite_a[i];
+      non_finite_b[i] += o.non_finite_b[i];
     }
   }
   void clear() {
@@ -129,6 +134,8 @@ struct PairedAccumulator {
     std::fill(diff.begin(), diff.end(), Welford{});
     std::fill(in_a.begin(), in_a.end(), Welford{});
     std::fill(in_b.begin(), in_b.end(), Welford{});
+    std::fill(non_finite_a.begin(), non_finite_a.end(), 0);
+    std::fill(non_finite_b.begin(), non_finite_b.end(), 0);
   }
 };
 
@@ -188,6 +195,8 @@ Comparison compare_scenarios(const Model& a, const Model& b, const MonteCarloOpt
                 acc.diff[i].add(xb - xa);
                 acc.in_a[i].add(xa);
                 acc.in_b[i].add(xb);
+                acc.non_finite_a[i] += std::isfinite(xa) ? 0 : 1;
+                acc.non_finite_b[i] += std::isfinite(xb) ? 0 : 1;
               }
             }
           }
@@ -221,6 +230,8 @@ Comparison compare_scenarios(const Model& a, const Model& b, const MonteCarloOpt
     d.mean_a = total.in_a[i].mean;
     d.mean_b = total.in_b[i].mean;
     d.diff = total.diff[i].mean;
+    d.non_finite_a = total.non_finite_a[i];
+    d.non_finite_b = total.non_finite_b[i];
     const double n = static_cast<double>(total.diff[i].n);
     const double se = n > 0 ? std::sqrt(total.diff[i].variance() / n) : 0;
     const double se_u =
@@ -288,6 +299,21 @@ std::string comparison_to_text(const Comparison& c, std::size_t headline_count) 
   return out;
 }
 
+std::vector<std::string> comparison_warnings(const Comparison& c) {
+  std::vector<std::string> out;
+  for (const auto& d : c.indicators)
+    for (const auto& [count, which] : {std::pair{d.non_finite_a, c.scenario_a},
+                                       std::pair{d.non_finite_b, c.scenario_b}})
+      if (count > 0)
+        out.push_back(fmt::format(
+            "geosim: warning: indicator '{}' of {} was not a finite number (+inf, -inf or NaN) at "
+            "the horizon in {} of {} runs: an effect or rate too large for a double? Its mean and "
+            "difference are not meaningful. Give the state variable bounds (min/max) or smaller "
+            "numbers (docs/model.md, section 14)",
+            d.name, which, count, c.runs));
+  return out;
+}
+
 std::string comparison_to_json(const Comparison& c) {
   nlohmann::ordered_json j;
   j["format"] = "geosim-comparison/1";
@@ -321,6 +347,8 @@ std::string comparison_to_json(const Comparison& c) {
     o["diff"] = d.diff;
     o["ci95_paired"] = {d.paired_ci.lo, d.paired_ci.hi};
     o["ci95_unpaired"] = {d.unpaired_ci.lo, d.unpaired_ci.hi};
+    o["non_finite_runs_a"] = d.non_finite_a;
+    o["non_finite_runs_b"] = d.non_finite_b;
     inds.push_back(o);
   }
   return j.dump(1) + "\n";

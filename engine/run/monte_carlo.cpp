@@ -6,6 +6,8 @@
 // loop vectorises), and runs are reduced into the quantile sketches in batches, one sketch
 // touched once per batch.
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <list>
 #include <mutex>
 #include <stdexcept>
@@ -36,19 +38,26 @@ struct BlockMoments {
     b.s2.assign(size, 0.0);
     return b;
   }
-  // ShiftedSums::add for every indicator-tick of one run, in the same arithmetic.
-  void add(const double* x) {
+  // ShiftedSums::add for every indicator-tick of one run, in the same arithmetic. Returns whether
+  // every value was finite. A value is +-inf or NaN exactly when its exponent bits are all ones,
+  // that is when adding 1 to the exponent field alone carries into the top bit; the loop ORs
+  // those sums (integer and, add and or, with no compare: the loop still vectorises).
+  bool add(const double* x) {
+    constexpr std::uint64_t kExponent = 0x7ff0000000000000ULL, kExponentOne = 0x0010000000000000ULL;
     const std::size_t size = shift.size();
     if (n == 0) std::copy(x, x + size, shift.data());
     double* __restrict a = s1.data();
     double* __restrict b = s2.data();
     const double* __restrict c = shift.data();
+    std::uint64_t non_finite = 0;
     for (std::size_t i = 0; i < size; ++i) {
       const double d = x[i] - c[i];
       a[i] += d;
       b[i] += d * d;
+      non_finite |= (std::bit_cast<std::uint64_t>(x[i]) & kExponent) + kExponentOne;
     }
     ++n;
+    return (non_finite >> 63) == 0;
   }
   [[nodiscard]] Welford welford(std::size_t i) const {
     return ShiftedSums{n, shift[i], s1[i], s2[i]}.to_welford();
@@ -134,7 +143,7 @@ Accumulator run_monte_carlo(const Model& model, const MonteCarloOptions& options
               for (std::size_t r = r0; r < r0 + static_cast<std::size_t>(group); ++r) {
                 const RunResult& run = runs[r - r0];
                 counts->add_outcomes(run);
-                block.add(run.indicators.data());
+                if (!block.add(run.indicators.data())) counts->add_non_finite(run);
                 double* row = values.data() + r * n_sketched;
                 for (std::size_t j = 0; j < n_sketched; ++j) row[j] = run.indicators[sketched[j]];
               }

@@ -81,6 +81,8 @@ std::string summary_to_json(const Summary& s) {
     nlohmann::ordered_json o;
     o["name"] = ind.name;
     o["unit"] = ind.unit;
+    o["non_finite_runs"] = ind.non_finite_runs;
+    o["first_non_finite_tick"] = ind.first_non_finite_tick;
     const auto& h = ind.by_tick.back();
     o["at_horizon"] = {{"mean", num(h.mean)}, {"sd", num(h.sd)}, {"p05", num(h.p05)},
                        {"p50", num(h.p50)},   {"p95", num(h.p95)}};
@@ -305,6 +307,35 @@ std::string summary_to_text(const Summary& s) {
     out += fmt::format("  {:<32} mean {:>12}  p05 {:>11}  p50 {:>11}  p95 {:>11}  {}\n", ind.name,
                        detail::readable(h.mean, 4), detail::readable(h.p05, 3),
                        detail::readable(h.p50, 3), detail::readable(h.p95, 3), ind.unit);
+    if (ind.non_finite_runs > 0)
+      out += fmt::format("  {:<32} (not a finite number in {} of {} runs, from {} {}: see the "
+                         "warning)\n",
+                         "", ind.non_finite_runs, s.runs, tick, ind.first_non_finite_tick);
+  }
+  return out;
+}
+
+std::vector<std::string> non_finite_warnings(const Summary& s) {
+  std::vector<std::string> out;
+  for (const auto& ind : s.indicators) {
+    if (ind.non_finite_runs == 0) continue;
+    const auto t = static_cast<long>(ind.first_non_finite_tick);
+    out.push_back(fmt::format(
+        "geosim: warning: indicator '{}' was not a finite number (+inf, -inf or NaN) in {} of {} "
+        "runs, first at tick {} (day {}): an effect or rate too large for a double? Its mean, sd "
+        "and quantiles are not meaningful from then on (JSON: null). Give the state variable "
+        "bounds (min/max) or smaller numbers (docs/model.md, section 14)",
+        ind.name, ind.non_finite_runs, s.runs, t, t * s.tick_days));
+  }
+  for (const auto& ind : s.indicators) {
+    // One warning an indicator: the values' own, when some were not finite, says enough.
+    if (ind.first_overflowed_moments_tick < 0 || ind.non_finite_runs > 0) continue;
+    const auto t = static_cast<long>(ind.first_overflowed_moments_tick);
+    out.push_back(fmt::format(
+        "geosim: warning: indicator '{}' has values so large that its mean or sd overflows a double "
+        "from tick {} (day {}) on, though every value is finite: an effect or rate too large? Its "
+        "quantiles still hold (docs/model.md, section 14)",
+        ind.name, t, t * s.tick_days));
   }
   return out;
 }

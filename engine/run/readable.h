@@ -14,6 +14,7 @@ namespace geosim::detail {
 // x to `digits` significant digits: 1234567.8 -> "1,230,000" (3), 8212.8 -> "8,213" (4),
 // 3.005 -> "3" (3), 0.47535 -> "0.4754" (4). Integers below 10^digits keep all their digits.
 inline std::string readable(double x, int digits) {
+  if (std::isnan(x)) return "nan";  // whatever its sign bit (inf - inf is -nan on x86)
   if (!std::isfinite(x)) return fmt::format("{}", x);
   const double a0 = std::abs(x);
   if (a0 >= 1e-4 && a0 < 1e15) {

@@ -121,6 +121,28 @@ void measure(const StudySpec& spec, const Model& m, const Accumulator& acc, Poin
   }
 }
 
+// Why a point's outputs cannot be trusted: an indicator output whose indicator was +-inf or NaN,
+// in some run, at or before the tick the output reads (an overflow; docs/model.md, section 14).
+// Empty when every such indicator was finite. Its mean or quantile would be inf or NaN, which no
+// analysis can use, so the point fails and counts as missing.
+std::string non_finite_output(const StudySpec& spec, const Model& m, const Accumulator& acc) {
+  for (const auto& o : spec.outputs) {
+    if (o.kind != StudyOutput::Kind::indicator_mean && o.kind != StudyOutput::Kind::indicator_quantile)
+      continue;
+    const int tick = o.by_tick < 0 ? m.horizon : std::min(o.by_tick, m.horizon);
+    std::size_t i = 0;
+    while (m.names.indicators[i] != o.target) ++i;
+    const std::int32_t first = acc.non_finite_first_tick[i];
+    if (acc.non_finite_runs[i] == 0 || first > tick) continue;
+    return fmt::format(
+        "indicator '{}' was not a finite number (+inf, -inf or NaN) in {} of {} runs, first at "
+        "tick {}: an effect or rate too large for a double? (bound the state variable with "
+        "min/max; docs/model.md, section 14)",
+        o.target, acc.non_finite_runs[i], acc.runs, first);
+  }
+  return {};
+}
+
 // The index in `s.parameters` of the parameter named `name`, or s.parameters.size() if none.
 std::size_t parameter_index(const Scenario& s, const std::string& name) {
   const Parameter* p = find_parameter(s, name);
@@ -224,6 +246,10 @@ Evaluator scenario_evaluator(const StudySpec& spec) {
       if (narrow) break;
     }
     out.runs = total.runs;
+    if (std::string why = non_finite_output(spec, m, total); !why.empty()) {
+      out.ok = false;
+      out.error = std::move(why);
+    }
     return out;
   };
 }

@@ -44,6 +44,8 @@ struct IndicatorDifference {
   double mean_a = 0, mean_b = 0, diff = 0;  // at the horizon; diff = mean_b - mean_a
   Interval paired_ci{0, 0};                 // normal interval on the paired differences
   Interval unpaired_ci{0, 0};               // Welch-style normal interval, for comparison
+  // Runs whose value at the horizon was +-inf or NaN (the means are then not meaningful).
+  std::uint64_t non_finite_a = 0, non_finite_b = 0;
 };
 
 struct Comparison {
@@ -58,5 +60,8 @@ Comparison compare_scenarios(const Model& a, const Model& b, const MonteCarloOpt
 
 std::string comparison_to_text(const Comparison& c, std::size_t headline_count = 3);
 std::string comparison_to_json(const Comparison& c);
+// One warning line (no newline) per indicator and scenario whose value at the horizon was not a
+// finite number in some run. Empty when every value was finite.
+std::vector<std::string> comparison_warnings(const Comparison& c);
 
 }  // namespace geosim

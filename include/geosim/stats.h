@@ -84,8 +84,10 @@ struct ShiftedSums {
 // While every value added is a whole number (counts of soldiers, aid packages, escalation points),
 // a quantile that falls in a bucket holding a single whole number is that number, exactly: below
 // about 100 the buckets are narrower than 1, so small counts get exact quantiles (4, not 4.02).
-// NaN is a programmer error: add(NaN) asserts in debug builds and is ignored (not counted) when
-// NDEBUG is defined. +-infinity is counted in the outermost bucket; min()/max() record it exactly.
+// NaN is ignored (not counted), in every build: an indicator can become NaN when a scenario's
+// numbers overflow (inf - inf), and the Monte Carlo reduction counts and reports such runs itself
+// (Accumulator::non_finite_runs). +-infinity is counted in the outermost bucket; min()/max()
+// record it exactly.
 class QuantileSketch {
  public:
   static constexpr double kAlpha = 0.005;

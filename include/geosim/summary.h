@@ -42,8 +42,12 @@ class Accumulator {
   }
   void clear();
 
-  void add_counts(const RunResult& r);    // order-free part: outcomes and sketches
-  void add_outcomes(const RunResult& r);  // order-free part without the sketches
+  void add_counts(const RunResult& r);    // order-free part: outcomes, non-finite values, sketches
+  void add_outcomes(const RunResult& r);  // order-free part without the sketches and the scan
+  // Counts the indicators that are not finite (+-inf or NaN) at some tick of r in non_finite_runs
+  // and non_finite_first_tick. add_counts calls it; the Monte Carlo driver calls it only for the
+  // runs its moment pass found a non-finite value in.
+  void add_non_finite(const RunResult& r);
   void merge_counts(const Accumulator& o);
   void add_moments(const RunResult& r);   // order-sensitive part
   void merge_moments(const Accumulator& o);
@@ -58,6 +62,11 @@ class Accumulator {
   std::vector<QuantileSketch> ind_sketch;   // [indicator][tick]; empty at unsketched ticks
   std::vector<Welford> ind_moments;         // [indicator][tick], folded blocks
   std::vector<ShiftedSums> ind_sums;        // [indicator][tick], this block's runs
+  // Per indicator: the runs in which it was not a finite number (+-inf or NaN) at some tick, and
+  // the earliest such tick over those runs (-1: none). A state variable overflows a double when a
+  // scenario's effects or rates are too large (docs/model.md, section 14).
+  std::vector<std::uint64_t> non_finite_runs;
+  std::vector<std::int32_t> non_finite_first_tick;
   std::int32_t horizon;
   std::int32_t quantile_every = 1;
 
@@ -92,6 +101,13 @@ struct IndicatorSummary {
   std::string name;
   std::string unit;
   std::vector<IndicatorTick> by_tick;  // t = 0..horizon; by_tick.back() is the horizon
+  // Runs in which the indicator was +-inf or NaN at some tick (its statistics are then not
+  // meaningful), and the earliest such tick (-1: none). See non_finite_warnings.
+  std::uint64_t non_finite_runs = 0;
+  std::int32_t first_non_finite_tick = -1;
+  // The first tick whose mean or sd is not finite although every run's value there was (values
+  // beyond about 1e154 overflow the sum of squares, beyond about 1e306 the sum), -1: none.
+  std::int32_t first_overflowed_moments_tick = -1;
 };
 
 struct Summary {
@@ -146,6 +162,10 @@ std::string summary_to_json(const Summary& s);
 void write_summary_csv(const Summary& s, const std::string& dir);
 // Human-readable text for the terminal.
 std::string summary_to_text(const Summary& s);
+// One warning line (no newline) per indicator that was not a finite number in some run: names it,
+// the runs, the first tick and the likely cause; then one per indicator whose values were all
+// finite but whose mean or sd overflowed (first_overflowed_moments_tick). Empty when neither.
+std::vector<std::string> non_finite_warnings(const Summary& s);
 
 // Writes `content` to `path` atomically: a temporary file in the same directory, then rename.
 // Never leaves a truncated file at `path`. Creates the parent folders if needed. A symlink is

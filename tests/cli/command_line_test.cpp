@@ -372,4 +372,58 @@ TEST_F(CommandLine, FailedSweepPointsAreSaidWithTheirReason) {
   EXPECT_LT(std::stoul(r.output.substr(first + 8)), std::stoul(r.output.substr(second + 8)));
 }
 
+// A scenario whose numbers overflow a double (docs/model.md, section 14): `pressure` gains
+// big = 1e307 on half the weeks and passes DBL_MAX to +inf in most runs. run says so on stderr
+// (also with --quiet), naming the indicator, the runs and the first tick, and still exits 0 with
+// its outputs written; compare says so too; a sweep point whose output reads the indicator fails
+// with the reason (an inf or NaN output would spoil the analysis), while one that reads `calm` is
+// computed.
+TEST_F(CommandLine, AnIndicatorThatOverflowsIsWarnedOfWithItsTickAndRuns) {
+  const std::string yaml =
+      "geosim: 1\nname: overflow\ntime: {horizon: 52}\n"
+      "parameters:\n  big: {value: 1e307}\n"
+      "state:\n  pressure: {initial: 1}\n  calm: {initial: 0}\n"
+      "ladder:\n  rungs: [{name: low}, {name: high, danger: 1}]\n"
+      "end_states:\n  top: {rung: high}\n"
+      "actors:\n  a:\n    rationality: 1\n    actions:\n"
+      "      wait: {class: status_quo}\n      push: {class: posturing, step: 1, cost: 5}\n"
+      "events:\n  surge: {kind: bernoulli, probability: 0.5, effects: [{var: pressure, add: big}]}\n";
+  write("overflow.yaml", yaml);
+  const Result r = run_geosim("run " + shell_quote(at("overflow.yaml")) + " --runs 300 --quiet --json " +
+                              shell_quote(at("o.json")));
+  expect_no_crash(r, "run of an overflowing scenario");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(has(r, "geosim: warning: indicator 'pressure' was not a finite number (+inf, -inf or "
+                     "NaN) in ")) << r.output;
+  EXPECT_TRUE(has(r, " of 300 runs, first at tick ")) << r.output;
+  EXPECT_TRUE(has(r, "an effect or rate too large for a double?")) << r.output;
+  EXPECT_FALSE(has(r, "indicator 'calm'")) << r.output;
+  std::ifstream json(at("o.json"));
+  const std::string j((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
+  EXPECT_NE(j.find("\"non_finite_runs\": "), std::string::npos) << j;
+
+  const Result t = run_geosim("run " + shell_quote(at("overflow.yaml")) + " --runs 300");
+  EXPECT_EQ(t.status, 0) << t.output;
+  EXPECT_TRUE(has(t, "(not a finite number in ")) << t.output;
+  EXPECT_FALSE(has(t, "-nan")) << t.output;
+
+  const Result c = run_geosim("compare " + shell_quote(at("overflow.yaml")) + " " +
+                              shell_quote(at("overflow.yaml")) + " --runs 300");
+  EXPECT_EQ(c.status, 0) << c.output;
+  EXPECT_TRUE(has(c, "geosim: warning: indicator 'pressure' of overflow")) << c.output;
+  EXPECT_TRUE(has(c, "at the horizon in ")) << c.output;
+
+  write("study.yaml", "study: 1\nname: overflow_study\nscenario: " + at("overflow.yaml") +
+                          "\nruns_per_point: 50\ndesign: {kind: grid}\n"
+                          "factors:\n  big: {levels: [1e307, 1.0]}\n"
+                          "outputs:\n  pressure: {indicator: pressure}\n");
+  const Result s = run_geosim("sweep " + shell_quote(at("study.yaml")) + " --threads 1 --out " +
+                              shell_quote(at("out")));
+  expect_no_crash(s, "sweep of an overflowing scenario");
+  ASSERT_EQ(s.status, 0) << s.output;
+  EXPECT_TRUE(has(s, "2 point(s) failed")) << s.output;  // 4 grid levels: 2 points at big = 1e307
+  EXPECT_TRUE(has(s, "(4 computed now, 0 already in the store, 2 failed)")) << s.output;
+  EXPECT_TRUE(has(s, "point 0: indicator 'pressure' was not a finite number")) << s.output;
+}
+
 }  // namespace

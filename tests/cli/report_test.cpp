@@ -370,6 +370,30 @@ TEST_F(Report, PassesGeosimsWarningsOnOnce) {
   EXPECT_TRUE(fs::exists(out));
 }
 
+// A scenario whose indicator overflows a double (+inf from week ~20; docs/model.md, section 14):
+// the report is still written, passes run's warning on, says so on the page, and draws the
+// indicator's panel as a note instead of failing in matplotlib.
+TEST_F(Report, AnIndicatorThatOverflowsIsReportedNotFatal) {
+  const fs::path yaml = dir_ / "overflow.yaml";
+  std::ofstream(yaml) << "geosim: 1\nname: overflow\ntime: {horizon: 52}\n"
+                         "parameters:\n  big: {value: 1e307}\n"
+                         "state:\n  pressure: {initial: 1}\n"
+                         "ladder:\n  rungs: [{name: low}, {name: high, danger: 1}]\n"
+                         "end_states:\n  top: {rung: high}\n"
+                         "actors:\n  a:\n    rationality: 1\n    actions:\n"
+                         "      wait: {class: status_quo}\n      push: {class: posturing, step: 1, cost: 5}\n"
+                         "events:\n  surge: {kind: bernoulli, probability: 0.5, "
+                         "effects: [{var: pressure, add: big}]}\n";
+  const fs::path out = dir_ / "overflow.html";
+  const auto r = run(fmt::format("{} {} --geosim '{}' --scenario {} --out {} --runs 200 --quiet", kPython,
+                                 q(source("tools/report.py")), GEOSIM_BINARY, q(yaml), q(out)));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("warning: indicator 'pressure' was not a finite number"), std::string::npos)
+      << r.output;
+  ASSERT_TRUE(fs::exists(out));
+  EXPECT_NE(read_file(out).find("<b>Warning:</b>"), std::string::npos);
+}
+
 TEST_F(Report, RendersInHeadlessChromium) {
   if (run("command -v chromium").status != 0)
     GTEST_SKIP() << "chromium is not on PATH; install it with tools/setup.sh --browser";

@@ -117,6 +117,23 @@ TEST(Wire, RunCountsRoundTripToTheSameSummary) {
             geosim::summary_to_json(geosim::summarize(m, acc, 3, 64)));
 }
 
+TEST(Wire, NonFiniteCountsRoundTrip) {
+  const geosim::Model m = geosim::compile(
+      geosim::load_scenario(std::string(GEOSIM_SOURCE_DIR) + "/scenarios/toy/standoff.yaml"));
+  geosim::Accumulator acc(m, 4);
+  ASSERT_GE(acc.non_finite_runs.size(), 2U);
+  acc.non_finite_runs[0] = 17;
+  acc.non_finite_first_tick[0] = 9;
+  WireWriter w;
+  geosim::mpi::put_counts(w, acc);
+  geosim::Accumulator copy(m, 4);
+  WireReader r(w.bytes());
+  geosim::mpi::get_counts(r, copy);
+  r.expect_end();
+  EXPECT_EQ(copy.non_finite_runs, acc.non_finite_runs);
+  EXPECT_EQ(copy.non_finite_first_tick, acc.non_finite_first_tick);
+}
+
 TEST(Wire, PointResultRoundTripsWithMissingValuesAndItsError) {
   geosim::study::PointResult p;
   p.ok = false;
