@@ -259,7 +259,7 @@ template <std::int32_t Words>
       }
       const auto& act = m.actions[static_cast<std::size_t>(k)];
       apply_effects(m, run, act.effect_begin, act.effect_end, 1.0);
-      const auto at = static_cast<std::size_t>(rung[l] * ws.n_actions + k);
+      const std::size_t at = table_at(rung[l], ws.n_actions, k);
       const auto step = static_cast<std::int32_t>(ws.step_at[at]);
       moves[l].add(step, ws.action_floor_at[at]);
       last = std::max(0, step);

@@ -36,6 +36,8 @@ using detail::move_ladder;
 using detail::poisson_count;
 using detail::record_indicators;
 using detail::RunView;
+using detail::table_at;
+using detail::table_size;
 
 // A run's state and parameters as the tick's shared parts see them (sim/tick_parts.h).
 RunView<1> one_run(Workspace& ws) { return {ws.state.data(), ws.params.data()}; }
@@ -123,16 +125,16 @@ Workspace::Workspace(const Model& m)
     words[g / 64] |= std::uint64_t{1} << (g % 64);
   };
   gates.assign(static_cast<std::size_t>(gate_words), 0);
-  rung_gates.assign(static_cast<std::size_t>(m.n_rungs * gate_words), 0);
+  rung_gates.assign(table_size(m.n_rungs, gate_words), 0);
   for (std::int32_t r = 0; r < m.n_rungs; ++r)
     for (std::size_t q = 0; q < ranges.size(); ++q)
       if (r >= ranges[q][0] && r <= ranges[q][1])
-        set_bit(rung_gates.data() + static_cast<std::size_t>(r * gate_words), n_conditions + q);
+        set_bit(rung_gates.data() + table_at(r, gate_words, 0), n_conditions + q);
   action_needs.assign(static_cast<std::size_t>(n_actions) * static_cast<std::size_t>(gate_words),
                       0);
   for (std::int32_t k = 0; k < n_actions; ++k)
     for (const std::int32_t g : needs[static_cast<std::size_t>(k)])
-      set_bit(action_needs.data() + static_cast<std::size_t>(k * gate_words),
+      set_bit(action_needs.data() + table_at(k, gate_words, 0),
               static_cast<std::size_t>(g));
 
   for (std::int32_t k = 0; k < n_actions; ++k) {
@@ -154,17 +156,17 @@ Workspace::Workspace(const Model& m)
 
   // Ladder moves per rung: an action's hold floor, an event's step and hold floor.
   const auto n_events = static_cast<std::int32_t>(m.events.size());
-  action_floor_at.resize(static_cast<std::size_t>(m.n_rungs * n_actions));
-  event_step_at.resize(static_cast<std::size_t>(m.n_rungs * n_events));
+  action_floor_at.resize(table_size(m.n_rungs, n_actions));
+  event_step_at.resize(table_size(m.n_rungs, n_events));
   event_floor_at.resize(event_step_at.size());
   for (std::int32_t r = 0; r < m.n_rungs; ++r) {
     for (std::int32_t k = 0; k < n_actions; ++k)
-      action_floor_at[static_cast<std::size_t>(r * n_actions + k)] =
+      action_floor_at[table_at(r, n_actions, k)] =
           hold_floor(m.actions[static_cast<std::size_t>(k)].move, r);
     for (std::int32_t e = 0; e < n_events; ++e) {
       const auto& mv = m.events[static_cast<std::size_t>(e)].move;
-      event_step_at[static_cast<std::size_t>(r * n_events + e)] = move_target(mv, r, m.n_rungs) - r;
-      event_floor_at[static_cast<std::size_t>(r * n_events + e)] = hold_floor(mv, r);
+      event_step_at[table_at(r, n_events, e)] = move_target(mv, r, m.n_rungs) - r;
+      event_floor_at[table_at(r, n_events, e)] = hold_floor(mv, r);
     }
   }
 }
@@ -185,7 +187,7 @@ void prepare_run(const Model& m, Workspace& ws) {
   }
   std::fill(ws.hostility.begin(), ws.hostility.end(), 0.0);
   for (const auto& e : m.relations)
-    ws.hostility[static_cast<std::size_t>(e.row * n_actors + e.col)] = p[e.value];
+    ws.hostility[table_at(e.row, n_actors, e.col)] = p[e.value];
   for (std::size_t t = 0; t < ws.term_weight.size(); ++t) ws.term_weight[t] = p[ws.term_param[t]];
 
   std::size_t next_leverage = 0;
@@ -204,7 +206,7 @@ void prepare_run(const Model& m, Workspace& ws) {
       const double step = static_cast<double>(target - r);
       const double danger = caution * (p[m.rung_danger[static_cast<std::size_t>(target)]] -
                                        p[m.rung_danger[static_cast<std::size_t>(r)]]);
-      const auto at = static_cast<std::size_t>(r * n_actions + k);
+      const std::size_t at = table_at(r, n_actions, k);
       ws.step_at[at] = step;
       ws.base_utility[at] = fixed + p[actor.resolve] * step - danger;
     }
@@ -225,21 +227,21 @@ std::int32_t decide(const Model& m, Workspace& ws, std::int32_t rung, bool anyon
 
   // Gates: the rung-range gates true at this rung, then the distinct conditions, each tested once.
   std::uint64_t* gates = ws.gates.data();
-  std::copy_n(ws.rung_gates.data() + static_cast<std::size_t>(rung * words), words, gates);
+  std::copy_n(ws.rung_gates.data() + table_at(rung, words, 0), words, gates);
   for (std::size_t g = 0; g < ws.gate_var.size(); ++g)
     gates[g / 64] |= static_cast<std::uint64_t>(holds_orderings(
                          ws.gate_orderings[g], state[ws.gate_var[g]], p[ws.gate_value[g]]))
                      << (g % 64);
 
   // Utilities: U(a) = base(a, r) + provoked_i * step(a, r) + sum of state terms, in that order.
-  const auto row = static_cast<std::size_t>(rung * n_actions);
+  const std::size_t row = table_at(rung, n_actions, 0);
   const double* base = ws.base_utility.data() + row;
   const double* step = ws.step_at.data() + row;
   double* u = ws.utility.data();
   if (anyone_stepped_up) {
     // Reciprocity: kappa_i * sum_j H[i][j] * max(0, step_j(t-1)), per rung of own escalation.
     for (std::int32_t i = 0; i < n_actors; ++i) {
-      const double* h = ws.hostility.data() + static_cast<std::size_t>(i * n_actors);
+      const double* h = ws.hostility.data() + table_at(i, n_actors, 0);
       double provoked = 0.0;
       for (std::int32_t j = 0; j < n_actors; ++j)
         provoked += h[j] * ws.last_step[static_cast<std::size_t>(j)];
@@ -266,7 +268,7 @@ std::int32_t decide(const Model& m, Workspace& ws, std::int32_t rung, bool anyon
     const auto& actor = m.actors[static_cast<std::size_t>(i)];
     double top = -HUGE_VAL;
     for (std::int32_t k = actor.action_begin; k < actor.action_end; ++k) {
-      const std::uint64_t* need = needs + static_cast<std::size_t>(k * words);
+      const std::uint64_t* need = needs + table_at(k, words, 0);
       bool open = true;
       for (std::int32_t w = 0; w < words; ++w) open &= (gates[w] & need[w]) == need[w];
       u[k] = open ? u[k] : -HUGE_VAL;
@@ -321,7 +323,7 @@ DecisionRecord explain(const Model& m, const Workspace& ws, std::int32_t tick, s
     d.n_available += ws.utility[static_cast<std::size_t>(k)] != -HUGE_VAL ? 1 : 0;
   }
   d.probability = ws.weights[static_cast<std::size_t>(pick)] / total;
-  const double step = ws.step_at[static_cast<std::size_t>(rung * ws.n_actions + pick)];
+  const double step = ws.step_at[table_at(rung, ws.n_actions, pick)];
   const std::int32_t target = rung + static_cast<std::int32_t>(step);
   d.u_gain = p[act.gain];
   d.u_cost = -p[act.cost] / p[actor.capacity];
@@ -441,7 +443,7 @@ namespace {
     }
     const auto& act = m.actions[static_cast<std::size_t>(k)];
     apply_effects(m, run, act.effect_begin, act.effect_end, 1.0);
-    const auto at = static_cast<std::size_t>(rung * ws.n_actions + k);
+    const std::size_t at = table_at(rung, ws.n_actions, k);
     const auto step = static_cast<std::int32_t>(ws.step_at[at]);
     moves.add(step, ws.action_floor_at[at]);
     ws.last_step[static_cast<std::size_t>(i)] = std::max(0, step);

@@ -31,6 +31,18 @@ inline bool holds(CompareOp op, double x, double v) {
   return holds_orderings(kOrderings[static_cast<std::size_t>(op)], x, v);
 }
 
+// Entry (row, col) of a row-major table `width` columns wide, as a memory index: the product is
+// taken in std::size_t, not int (compile() bounds the tables, check_size, so int would not
+// overflow today; this keeps it so however large the tables may one day be).
+[[nodiscard]] inline std::size_t table_at(std::int32_t row, std::int32_t width, std::int32_t col) {
+  return static_cast<std::size_t>(row) * static_cast<std::size_t>(width) +
+         static_cast<std::size_t>(col);
+}
+// The number of entries of a table `rows` x `width`, in std::size_t.
+[[nodiscard]] inline std::size_t table_size(std::int32_t rows, std::int32_t width) {
+  return static_cast<std::size_t>(rows) * static_cast<std::size_t>(width);
+}
+
 // One run's state variables and parameters, entry i at [i * Stride].
 template <std::size_t Stride>
 struct RunView {

@@ -18,6 +18,7 @@
 #include "geosim/scenario.h"
 #include "geosim/simulate.h"
 #include "geosim/summary.h"
+#include "sim/tick_parts.h"
 
 namespace {
 
@@ -873,6 +874,18 @@ TEST(Simulate, StagesReproduceSimulateRun) {
             << "run " << run << ", indicator " << i << ", tick " << t;
   }
   EXPECT_GT(ended_early, 0) << "no run ended early: the end-state path was not compared";
+}
+
+// The simulator's table indices (rung x action, rung x event, actor x actor, gate words) are
+// computed in std::size_t: an index past INT32_MAX comes out right, not wrapped to a negative int.
+TEST(TableIndex, IsComputedInSizeTNotInt) {
+  using geosim::detail::table_at;
+  using geosim::detail::table_size;
+  EXPECT_EQ(table_at(3, 7, 5), 26U);
+  EXPECT_EQ(table_size(3, 7), 21U);
+  EXPECT_EQ(table_at(70000, 70000, 5), std::size_t{4900000005});
+  EXPECT_EQ(table_size(70000, 70000), std::size_t{4900000000});
+  EXPECT_EQ(table_at(INT32_MAX, 2, 1), std::size_t{2} * INT32_MAX + 1);
 }
 
 }  // namespace
