@@ -502,7 +502,11 @@ class Compiler {
         const auto a = m_.end_state_actions[static_cast<std::size_t>(q)];
         if (m_.actions[static_cast<std::size_t>(a)].min_rung > top) {
           const auto k = static_cast<std::size_t>(q - c.action_begin);
-          error(k < e.action_where.size() ? e.action_where[k] : e.where, e.key_path,
+          // Runs only when nothing else failed, so every listed action was found: k is its
+          // place in the list as written.
+          error(k < e.action_where.size() ? e.action_where[k] : e.where,
+                fmt::format("{}.{}[{}]", e.key_path,
+                            e.kind == EndState::Kind::all_chosen ? "all_chosen" : "any_chosen", k),
                 fmt::format("expected an action that can be chosen, got '{}', available only from a "
                             "rung the ladder never reaches (this end state {})",
                             m_.names.actions[static_cast<std::size_t>(a)],
